@@ -1,0 +1,244 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cachegen/cachegen/runtime/internal/fernet"
+)
+
+// base is what RedisCache, CryptRedisCache and the typed Store share: one
+// client, a prefix, a codec, an optional cipher, counters and the closed flag.
+type base struct {
+	client   redis.UniversalClient
+	owned    bool
+	prefix   atomic.Pointer[string]
+	codec    Codec
+	cipher   fernet.Cipher // nil: values are stored unencrypted
+	maxSize  int
+	closed   atomic.Bool
+	stats    counters
+	failOpen *failLog
+	closeMu  sync.Mutex
+}
+
+func newBase(c redis.UniversalClient, cfg *config) *base {
+	b := &base{client: c, codec: cfg.codec, maxSize: cfg.maxValueSize}
+	if b.codec == nil {
+		b.codec = msgpackCodec
+	}
+	p := cfg.prefix
+	b.prefix.Store(&p)
+	if cfg.failOpen != nil {
+		b.failOpen = &failLog{log: cfg.failOpen}
+	}
+	return b
+}
+
+// SetPrefix replaces the prefix for every later operation. Existing keys are
+// not touched.
+func (b *base) SetPrefix(prefix string) { b.prefix.Store(&prefix) }
+
+// Prefix returns the current key prefix.
+func (b *base) Prefix() string { return *b.prefix.Load() }
+
+// Client returns the go-redis client the cache uses: the very client passed
+// to the constructor, or the one OpenRedisCache made.
+func (b *base) Client() redis.UniversalClient { return b.client }
+
+// Stats returns a snapshot of the counters.
+func (b *base) Stats() Stats { return b.stats.snapshot() }
+
+// Close makes every later operation return ErrClosed. It closes the client
+// only when the cache opened it itself (OpenRedisCache): a client passed in
+// belongs to the caller. Close is idempotent.
+func (b *base) Close() error {
+	b.closeMu.Lock()
+	defer b.closeMu.Unlock()
+	if b.closed.Swap(true) {
+		return nil
+	}
+	if b.owned {
+		return b.client.Close()
+	}
+	return nil
+}
+
+func (b *base) check(key string) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	return checkKey(key)
+}
+
+func checkKey(key string) error {
+	for i := 0; i+len(badKeyMarker) <= len(key); i++ {
+		if key[i] == 0 && key[i:i+len(badKeyMarker)] == badKeyMarker {
+			return fmt.Errorf("cachegen: invalid key part: %s", key[i+len(badKeyMarker):])
+		}
+	}
+	return nil
+}
+
+// checkTTL enforces cachegen's TTL rule: 0 is no expiry; anything else must
+// be a positive whole number of milliseconds, because Redis cannot store
+// less and cachegen never rounds what the caller asked for.
+func checkTTL(ttl time.Duration) error {
+	switch {
+	case ttl == 0:
+		return nil
+	case ttl < 0:
+		return fmt.Errorf("cachegen: negative ttl %v (use 0 for no expiry)", ttl)
+	case ttl%time.Millisecond != 0:
+		return fmt.Errorf("cachegen: ttl %v is not a whole number of milliseconds", ttl)
+	}
+	return nil
+}
+
+// readErr accounts for a Redis error on a read; in fail-open mode the caller
+// sees a miss instead.
+func (b *base) readErr(err error) error {
+	b.stats.errors.Add(1)
+	if b.failOpen != nil && !errors.Is(err, ErrClosed) {
+		b.failOpen.note("read", err)
+		return ErrMiss
+	}
+	return err
+}
+
+// writeErr does the same for writes: fail-open logs and swallows them.
+func (b *base) writeErr(err error) error {
+	if b.failOpen != nil && !errors.Is(err, ErrClosed) {
+		b.failOpen.note("write", err)
+		return nil
+	}
+	return err
+}
+
+// getRaw fetches the stored bytes of a full key and returns the plaintext to
+// decode. A miss is ErrMiss. The returned slice aliases go-redis's reply
+// string and must not be modified.
+func (b *base) getRaw(ctx context.Context, full string) ([]byte, error) {
+	if err := b.check(full); err != nil {
+		return nil, err
+	}
+	s, err := b.client.Get(ctx, full).Result()
+	if err == redis.Nil {
+		b.stats.misses.Add(1)
+		return nil, ErrMiss
+	}
+	if err != nil {
+		return nil, b.readErr(err)
+	}
+	return b.open(full, s)
+}
+
+// open checks the size and decrypts a stored value.
+func (b *base) open(full, s string) ([]byte, error) {
+	if len(s) > b.maxSize {
+		b.stats.errors.Add(1)
+		return nil, decodeErr(full, fmt.Errorf("value of %d bytes exceeds the maximum of %d", len(s), b.maxSize))
+	}
+	data := unsafe.Slice(unsafe.StringData(s), len(s))
+	if b.cipher == nil {
+		return data, nil
+	}
+	plain, err := b.cipher.Decrypt(data)
+	if err != nil {
+		b.stats.errors.Add(1)
+		return nil, decodeErr(full, err)
+	}
+	return plain, nil
+}
+
+// decode unmarshals plaintext into dst and counts the hit or the error.
+func (b *base) decode(full string, data []byte, dst any) error {
+	if err := b.codec.Unmarshal(data, dst); err != nil {
+		b.stats.errors.Add(1)
+		return decodeErr(full, err)
+	}
+	b.stats.hits.Add(1)
+	return nil
+}
+
+// seal encodes (and encrypts) a value for storage.
+func (b *base) seal(v any) ([]byte, error) {
+	data, err := b.codec.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("cachegen: encode with %s: %w", b.codec.Name(), err)
+	}
+	if b.cipher != nil {
+		if data, err = b.cipher.Encrypt(data); err != nil {
+			return nil, fmt.Errorf("cachegen: encrypt: %w", err)
+		}
+	}
+	if len(data) > b.maxSize {
+		return nil, fmt.Errorf("cachegen: encoded value of %d bytes exceeds the maximum of %d", len(data), b.maxSize)
+	}
+	return data, nil
+}
+
+func (b *base) setRaw(ctx context.Context, full string, data []byte, ttl time.Duration) error {
+	if err := b.client.Set(ctx, full, data, ttl).Err(); err != nil {
+		return b.writeErr(err)
+	}
+	return nil
+}
+
+func (b *base) has(ctx context.Context, full string) (bool, error) {
+	if err := b.check(full); err != nil {
+		return false, err
+	}
+	n, err := b.client.Exists(ctx, full).Result()
+	if err != nil {
+		if b.failOpen != nil {
+			b.stats.errors.Add(1)
+			b.failOpen.note("read", err)
+			return false, nil
+		}
+		return false, err
+	}
+	return n == 1, nil
+}
+
+func (b *base) remove(ctx context.Context, full string) (bool, error) {
+	if err := b.check(full); err != nil {
+		return false, err
+	}
+	n, err := b.client.Unlink(ctx, full).Result()
+	if err != nil {
+		return false, b.writeErr(err)
+	}
+	return n > 0, nil
+}
+
+// failLog logs fail-open errors once per burst: the first error after a
+// quiet second is logged with the count of errors swallowed since.
+type failLog struct {
+	log        *slog.Logger
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+func (f *failLog) note(op string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if !f.last.IsZero() && now.Sub(f.last) < time.Second {
+		f.suppressed++
+		f.last = now
+		return
+	}
+	f.log.Warn("cachegen: redis unavailable, failing open", "op", op, "err", err, "suppressed", f.suppressed)
+	f.suppressed = 0
+	f.last = now
+}

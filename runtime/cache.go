@@ -1,0 +1,123 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisCache is rick's RedisCache on go-redis: prefixed keys, values through
+// a Codec, TTLs, hit/miss counters. It is safe for concurrent use.
+type RedisCache struct{ *base }
+
+// NewRedisCache wraps an existing client — plain, Cluster, Sentinel or Ring —
+// as rick's backend= does. It never fails and never contacts Redis; options
+// that do not apply to a plain cache (WithKeys) are ignored. Close leaves
+// the client open: it is the caller's.
+func NewRedisCache(c redis.UniversalClient, opts ...Option) *RedisCache {
+	return &RedisCache{newBase(c, newConfig(opts))}
+}
+
+// OpenRedisCache builds its own client from a redis://, rediss:// or unix://
+// URL (see the README for how rick's host/port/db/password/ssl/timeouts map
+// onto it). The client has ContextTimeoutEnabled, so context deadlines bound
+// every call, and Close closes it.
+func OpenRedisCache(url string, opts ...Option) (*RedisCache, error) {
+	c, err := openClient(url)
+	if err != nil {
+		return nil, err
+	}
+	rc := NewRedisCache(c, opts...)
+	rc.owned = true
+	return rc, nil
+}
+
+func openClient(url string) (*redis.Client, error) {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("cachegen: %w", err)
+	}
+	o.ContextTimeoutEnabled = true
+	return redis.NewClient(o), nil
+}
+
+// Get reads key into dst (a non-nil pointer). A missing key is ErrMiss; bytes
+// that do not decode are an error matching ErrDecode.
+func (c *RedisCache) Get(ctx context.Context, key string, dst any) error {
+	return c.get(ctx, key, dst)
+}
+
+func (b *base) get(ctx context.Context, key string, dst any) error {
+	full := b.Prefix() + key
+	data, err := b.getRaw(ctx, full)
+	if err != nil {
+		return err
+	}
+	return b.decode(full, data, dst)
+}
+
+// Set stores v under key. ttl 0 means no expiry (a plain SET, which also
+// clears an earlier TTL, as in rick); a negative ttl, or one that is not a
+// whole number of milliseconds, is an error and nothing is written.
+func (c *RedisCache) Set(ctx context.Context, key string, v any, ttl time.Duration) error {
+	return c.set(ctx, key, v, ttl)
+}
+
+func (b *base) set(ctx context.Context, key string, v any, ttl time.Duration) error {
+	full := b.Prefix() + key
+	if err := b.check(full); err != nil {
+		return err
+	}
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	data, err := b.seal(v)
+	if err != nil {
+		return err
+	}
+	return b.setRaw(ctx, full, data, ttl)
+}
+
+// Has reports whether key exists (any Redis type counts, as EXISTS does).
+func (c *RedisCache) Has(ctx context.Context, key string) (bool, error) {
+	return c.has(ctx, c.Prefix()+key)
+}
+
+// Remove deletes key with UNLINK and reports whether it existed.
+func (c *RedisCache) Remove(ctx context.Context, key string) (bool, error) {
+	return c.remove(ctx, c.Prefix()+key)
+}
+
+// Purge removes this cache's keys and returns how many there were. With a
+// prefix, only keys under it go (SCAN + UNLINK on every master); without
+// one it is FLUSHDB, as rick's purge, and returns the key count before the
+// flush.
+func (c *RedisCache) Purge(ctx context.Context) (int64, error) { return c.purge(ctx) }
+
+// FlushDB empties the whole logical database on every master, whatever the
+// prefix.
+func (c *RedisCache) FlushDB(ctx context.Context) error { return c.flushDB(ctx) }
+
+func (b *base) purge(ctx context.Context) (int64, error) {
+	if b.closed.Load() {
+		return 0, ErrClosed
+	}
+	p := b.Prefix()
+	if p == "" {
+		n, err := dbSize(ctx, b.client)
+		if err != nil {
+			return 0, err
+		}
+		return n, flushAll(ctx, b.client)
+	}
+	return scanUnlink(ctx, b.client, globEscape(p)+"*", nil)
+}
+
+func (b *base) flushDB(ctx context.Context) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	return flushAll(ctx, b.client)
+}

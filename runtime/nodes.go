@@ -1,0 +1,156 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// forEachMaster runs fn on every node that owns keys: each master of a
+// Cluster, each shard of a Ring, or the client itself. SCAN, DBSIZE and
+// FLUSHDB only see one node, so whole-keyspace operations must fan out.
+func forEachMaster(ctx context.Context, c redis.UniversalClient, fn func(context.Context, redis.Cmdable) error) error {
+	switch cc := c.(type) {
+	case *redis.ClusterClient:
+		return cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return fn(ctx, n) })
+	case *redis.Ring:
+		return cc.ForEachShard(ctx, func(ctx context.Context, n *redis.Client) error { return fn(ctx, n) })
+	}
+	return fn(ctx, c)
+}
+
+func dbSize(ctx context.Context, c redis.UniversalClient) (int64, error) {
+	var mu sync.Mutex
+	var total int64
+	err := forEachMaster(ctx, c, func(ctx context.Context, n redis.Cmdable) error {
+		k, err := n.DBSize(ctx).Result()
+		mu.Lock()
+		total += k
+		mu.Unlock()
+		return err
+	})
+	return total, err
+}
+
+func flushAll(ctx context.Context, c redis.UniversalClient) error {
+	return forEachMaster(ctx, c, func(ctx context.Context, n redis.Cmdable) error {
+		return n.FlushDB(ctx).Err()
+	})
+}
+
+// scanUnlink deletes every key matching the glob (and, when keep is not nil,
+// the regexp) on every master, and returns how many it removed. Keys are
+// unlinked in batches of one hash slot, since a Cluster node rejects a
+// multi-key command across slots.
+func scanUnlink(ctx context.Context, c redis.UniversalClient, glob string, keep *regexp.Regexp) (int64, error) {
+	var mu sync.Mutex
+	var total int64
+	err := forEachMaster(ctx, c, func(ctx context.Context, n redis.Cmdable) error {
+		var cursor uint64
+		for {
+			keys, next, err := n.Scan(ctx, cursor, glob, 1000).Result()
+			if err != nil {
+				return err
+			}
+			if keep != nil {
+				k := keys[:0]
+				for _, key := range keys {
+					if keep.MatchString(key) {
+						k = append(k, key)
+					}
+				}
+				keys = k
+			}
+			for _, batch := range bySlot(keys) {
+				d, err := n.Unlink(ctx, batch...).Result()
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				total += d
+				mu.Unlock()
+			}
+			if cursor = next; cursor == 0 {
+				return nil
+			}
+		}
+	})
+	return total, err
+}
+
+// bySlot groups keys by Redis Cluster hash slot, keeping first-seen order.
+func bySlot(keys []string) [][]string {
+	if len(keys) == 0 {
+		return nil
+	}
+	idx := make(map[uint16]int)
+	var out [][]string
+	for _, k := range keys {
+		s := Slot(k)
+		i, ok := idx[s]
+		if !ok {
+			i = len(out)
+			idx[s] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], k)
+	}
+	return out
+}
+
+// Slot returns the Redis Cluster hash slot of key: CRC16 (XMODEM) of the key,
+// or of its hash tag — the text between the first '{' and the next '}' when
+// that is not empty — modulo 16384.
+func Slot(key string) uint16 {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			key = key[i+1 : i+1+j]
+		}
+	}
+	var crc uint16
+	for i := 0; i < len(key); i++ {
+		crc = crc<<8 ^ crc16tab[byte(crc>>8)^key[i]]
+	}
+	return crc % 16384
+}
+
+var crc16tab = func() (t [256]uint16) {
+	for i := range t {
+		c := uint16(i) << 8
+		for range 8 {
+			if c&0x8000 != 0 {
+				c = c<<1 ^ 0x1021
+			} else {
+				c <<= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}()
+
+// globEscape escapes the characters SCAN MATCH treats specially.
+func globEscape(s string) string {
+	if !strings.ContainsAny(s, `*?[]\^`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?', '[', ']', '\\', '^':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux and panics itself otherwise
+	return b
+}

@@ -1,0 +1,380 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+)
+
+// NoExpiry is what TTL reports for a key stored without expiry.
+const NoExpiry time.Duration = -1
+
+// Spec describes a generated cache to the runtime. The generator fills it
+// in; nothing else needs to.
+type Spec struct {
+	Name       string        // generated type name, e.g. "UserCache"
+	TTL        time.Duration // annotation ttl= (WithTTL overrides)
+	Crypt      bool          // annotation crypt
+	Codec      string        // annotation codec= ("" = msgpack; "custom" needs WithCodec)
+	Version    string        // schema fingerprint, e.g. "v3f9a1c0"; "" with schema=off
+	Pattern    string        // SCAN glob of this version's keys, without prefix
+	Match      string        // regexp of exactly this version's keys, without prefix or anchors
+	AllPattern string        // SCAN glob of every version's keys, without prefix
+	AllMatch   string        // regexp of every version's keys, without prefix or anchors
+	Local      int           // annotation local=: near-cache entries, 0 = off
+	Jitter     int           // annotation jitter=: ±percent spread of the default TTL
+}
+
+// Store is the typed engine behind a generated cache: it holds values of T
+// under full keys the generated code builds. Use the generated wrappers; a
+// Store is exported only so that they can reach it.
+type Store[T any] struct {
+	b      *base
+	spec   Spec
+	ttl    time.Duration
+	jitter int
+	negTTL time.Duration
+	lock   time.Duration
+	flight singleflight.Group
+}
+
+// NewStore makes the engine of a generated cache. It validates the
+// configuration (a crypt cache needs valid keys) and never contacts Redis.
+func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store[T], error) {
+	if c == nil {
+		return nil, fmt.Errorf("cachegen: %s: nil redis client", spec.Name)
+	}
+	cfg := newConfig(opts)
+	if cfg.codec == nil {
+		if spec.Codec == "custom" {
+			return nil, fmt.Errorf("cachegen: %s: codec=custom needs runtime.WithCodec", spec.Name)
+		}
+		codec, err := CodecByName(spec.Codec)
+		if err != nil {
+			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+		}
+		cfg.codec = codec
+	}
+	b := newBase(c, cfg)
+	if spec.Crypt {
+		ring, err := newKeyring(cfg.keys, cfg.standard)
+		if err != nil {
+			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+		}
+		b.cipher = ring
+	}
+	s := &Store[T]{b: b, spec: spec, ttl: spec.TTL, jitter: spec.Jitter, negTTL: cfg.negativeTTL, lock: cfg.lockTTL}
+	if cfg.ttlSet {
+		s.ttl = cfg.ttl
+	}
+	if cfg.jitterSet {
+		s.jitter = cfg.jitter
+	}
+	if err := checkTTL(s.ttl); err != nil {
+		return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+	}
+	if s.jitter < 0 || s.jitter > 100 {
+		return nil, fmt.Errorf("cachegen: %s: jitter %d%% outside 0..100", spec.Name, s.jitter)
+	}
+	for _, re := range []string{spec.Match, spec.AllMatch} {
+		if _, err := regexp.Compile(re); err != nil {
+			return nil, fmt.Errorf("cachegen: %s: bad key pattern: %w", spec.Name, err)
+		}
+	}
+	return s, nil
+}
+
+// Prefix returns the key prefix (WithPrefix).
+func (s *Store[T]) Prefix() string { return s.b.Prefix() }
+
+// DefaultTTL is the expiry used by Set: the annotation's ttl= unless
+// WithTTL overrides it. With jitter, Set and SetMany spread it per key.
+func (s *Store[T]) DefaultTTL() time.Duration { return s.ttl }
+
+// Client returns the underlying go-redis client.
+func (s *Store[T]) Client() redis.UniversalClient { return s.b.client }
+
+// Stats returns a snapshot of the counters.
+func (s *Store[T]) Stats() Stats { return s.b.Stats() }
+
+// negativeMarker is stored for a key known to be absent at the source. No
+// codec or token ever starts with 0xff followed by this text.
+const negativeMarker = "\xffcachegen:not-found"
+
+// Get reads the value under the full key. A miss is ErrMiss; a cached
+// negative answer is ErrNotFound.
+func (s *Store[T]) Get(ctx context.Context, key string) (*T, error) {
+	data, err := s.b.getRaw(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.decode(key, data)
+}
+
+func (s *Store[T]) decode(key string, data []byte) (*T, error) {
+	if string(data) == negativeMarker {
+		s.b.stats.hits.Add(1)
+		return nil, ErrNotFound
+	}
+	if isNull(s.b.codec.Name(), data) {
+		s.b.stats.errors.Add(1)
+		return nil, decodeErr(key, errors.New("stored value is nil (Python None)"))
+	}
+	v := new(T)
+	if err := s.b.decode(key, data, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ttlFor applies jitter to the default TTL; explicit other TTLs are kept.
+func (s *Store[T]) ttlFor(ttl time.Duration) time.Duration {
+	if s.jitter == 0 || ttl != s.ttl || ttl == 0 {
+		return ttl
+	}
+	spread := int64(ttl) * int64(s.jitter) / 100
+	if spread <= 0 {
+		return ttl
+	}
+	j := ttl + time.Duration(rand.Int64N(2*spread+1)-spread)
+	j = j.Truncate(time.Millisecond)
+	if j < time.Millisecond {
+		j = time.Millisecond
+	}
+	return j
+}
+
+// Set stores v under the full key; ttl 0 means no expiry.
+func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration) error {
+	if v == nil {
+		return fmt.Errorf("cachegen: %s: Set of a nil value", s.spec.Name)
+	}
+	if err := s.b.check(key); err != nil {
+		return err
+	}
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	data, err := s.b.seal(v)
+	if err != nil {
+		return err
+	}
+	return s.b.setRaw(ctx, key, data, s.ttlFor(ttl))
+}
+
+// Has reports whether the key exists.
+func (s *Store[T]) Has(ctx context.Context, key string) (bool, error) { return s.b.has(ctx, key) }
+
+// Remove deletes the key and reports whether it existed.
+func (s *Store[T]) Remove(ctx context.Context, key string) (bool, error) {
+	return s.b.remove(ctx, key)
+}
+
+// TTL returns the time the key has left, NoExpiry for a key without expiry,
+// and ErrMiss for an absent key.
+func (s *Store[T]) TTL(ctx context.Context, key string) (time.Duration, error) {
+	if err := s.b.check(key); err != nil {
+		return 0, err
+	}
+	d, err := s.b.client.PTTL(ctx, key).Result()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case d == -2*time.Millisecond || d == -2:
+		return 0, ErrMiss
+	case d < 0:
+		return NoExpiry, nil
+	}
+	return d, nil
+}
+
+// GetMany reads many keys at once: one MGET on a single node, one MGET per
+// hash slot (pipelined) on a Cluster. result[i] is nil for a miss; the error
+// joins the per-key errors, and the values that did decode are still given.
+func (s *Store[T]) GetMany(ctx context.Context, keys []string) ([]*T, error) {
+	out := make([]*T, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	for _, k := range keys {
+		if err := s.b.check(k); err != nil {
+			return out, err
+		}
+	}
+	raw, err := mget(ctx, s.b.client, keys)
+	if err != nil {
+		err = s.b.readErr(err)
+		if errors.Is(err, ErrMiss) {
+			return out, nil
+		}
+		return out, err
+	}
+	var errs []error
+	for i, r := range raw {
+		if r == nil {
+			s.b.stats.misses.Add(1)
+			continue
+		}
+		data, err := s.b.open(keys[i], *r)
+		if err == nil {
+			out[i], err = s.decode(keys[i], data)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// SetMany stores vs[i] under keys[i] in one pipeline. It is not atomic: on
+// error, some values may be stored; the error joins the per-key errors.
+func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time.Duration) error {
+	if len(keys) != len(vs) {
+		return fmt.Errorf("cachegen: %s: SetMany with %d keys and %d values", s.spec.Name, len(keys), len(vs))
+	}
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
+	datas := make([][]byte, len(vs))
+	for i, v := range vs {
+		if v == nil {
+			return fmt.Errorf("cachegen: %s: SetMany value %d is nil", s.spec.Name, i)
+		}
+		if err := s.b.check(keys[i]); err != nil {
+			return err
+		}
+		d, err := s.b.seal(v)
+		if err != nil {
+			return err
+		}
+		datas[i] = d
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	cmds, err := s.b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			p.Set(ctx, k, datas[i], s.ttlFor(ttl))
+		}
+		return nil
+	})
+	if err != nil {
+		var errs []error
+		for i, c := range cmds {
+			if c.Err() != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", keys[i], c.Err()))
+			}
+		}
+		if len(errs) == 0 {
+			errs = append(errs, err)
+		}
+		return s.b.writeErr(errors.Join(errs...))
+	}
+	return nil
+}
+
+// Purge removes this cache's keys of the current schema version only.
+func (s *Store[T]) Purge(ctx context.Context) (int64, error) {
+	return s.purge(ctx, s.spec.Pattern, s.spec.Match)
+}
+
+// PurgeAllVersions removes this cache's keys of every schema version.
+func (s *Store[T]) PurgeAllVersions(ctx context.Context) (int64, error) {
+	return s.purge(ctx, s.spec.AllPattern, s.spec.AllMatch)
+}
+
+func (s *Store[T]) purge(ctx context.Context, glob, match string) (int64, error) {
+	if s.b.closed.Load() {
+		return 0, ErrClosed
+	}
+	p := s.b.Prefix()
+	re, err := regexp.Compile("^" + regexp.QuoteMeta(p) + "(?:" + match + ")$")
+	if err != nil {
+		return 0, err
+	}
+	return scanUnlink(ctx, s.b.client, globEscape(p)+glob, re)
+}
+
+// Close makes later calls fail with ErrClosed; the client stays open.
+func (s *Store[T]) Close() error { return s.b.Close() }
+
+// mget fetches keys in as few round trips as the topology allows. A nil
+// entry is a missing key.
+func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*string, error) {
+	out := make([]*string, len(keys))
+	fill := func(idx []int, vals []any) {
+		for j, v := range vals {
+			if s, ok := v.(string); ok {
+				out[idx[j]] = &s
+			}
+		}
+	}
+	switch c.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		// Group by slot so no MGET crosses slots; go-redis routes each
+		// command of the pipeline to the node (or shard) owning it.
+		groups := map[uint16][]int{}
+		var order []uint16
+		for i, k := range keys {
+			sl := Slot(k)
+			if _, ok := groups[sl]; !ok {
+				order = append(order, sl)
+			}
+			groups[sl] = append(groups[sl], i)
+		}
+		if _, ring := c.(*redis.Ring); ring {
+			// A Ring shards by its own hash, not by slot: use single GETs.
+			cmds, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, k := range keys {
+					p.Get(ctx, k)
+				}
+				return nil
+			})
+			if err != nil && err != redis.Nil {
+				return nil, err
+			}
+			for i, cmd := range cmds {
+				if s, err := cmd.(*redis.StringCmd).Result(); err == nil {
+					out[i] = &s
+				}
+			}
+			return out, nil
+		}
+		cmds := make([]*redis.SliceCmd, 0, len(order))
+		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, sl := range order {
+				idx := groups[sl]
+				ks := make([]string, len(idx))
+				for j, i := range idx {
+					ks[j] = keys[i]
+				}
+				cmds = append(cmds, p.MGet(ctx, ks...))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for n, sl := range order {
+			fill(groups[sl], cmds[n].Val())
+		}
+		return out, nil
+	}
+	vals, err := c.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i] = &s
+		}
+	}
+	return out, nil
+}
