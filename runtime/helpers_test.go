@@ -47,7 +47,7 @@ func kinds(t *testing.T, f func(t *testing.T, rdb *redis.Client, c runtime.Cache
 	})
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -55,3 +55,7 @@ func must(t *testing.T, err error) {
 }
 
 func redistestStart(t *testing.T) *redistest.Server { return redistest.Start(t) }
+
+func redistestStartCluster(t *testing.T) *redis.ClusterClient {
+	return redistest.StartCluster(t).Client(t)
+}

@@ -29,6 +29,7 @@ type config struct {
 	localMaxAge  time.Duration
 	jitter       int
 	jitterSet    bool
+	clone        any
 }
 
 func newConfig(opts []Option) *config {

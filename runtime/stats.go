@@ -10,6 +10,8 @@ type Stats struct {
 	Hits   uint64
 	Misses uint64
 	Errors uint64
+	// LocalHits is the part of Hits served by the near cache (WithLocal).
+	LocalHits uint64
 }
 
 // HitRate is Hits/(Hits+Misses), and 0 before the first read, as rick's hit_rate.

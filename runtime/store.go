@@ -42,6 +42,7 @@ type Store[T any] struct {
 	negTTL time.Duration
 	lock   time.Duration
 	flight singleflight.Group
+	local  *near[T]
 }
 
 // NewStore makes the engine of a generated cache. It validates the
@@ -87,7 +88,59 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 			return nil, fmt.Errorf("cachegen: %s: bad key pattern: %w", spec.Name, err)
 		}
 	}
+	size := spec.Local
+	if cfg.localSet {
+		size = cfg.local
+	}
+	if size > 0 {
+		clone, _ := cfg.clone.(func(*T) *T)
+		if clone == nil {
+			clone = codecClone[T](b.codec)
+		}
+		n, err := startNear(c, b.Prefix()+literalPrefix(spec.Pattern), size, cfg.localMaxAge, clone)
+		if err != nil {
+			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+		}
+		s.local = n
+	}
 	return s, nil
+}
+
+// WithClone gives a Store a deep copy for T (the generator writes one), so
+// near-cache hits hand out copies without decoding.
+func WithClone[T any](clone func(*T) *T) Option { return func(c *config) { c.clone = clone } }
+
+// codecClone deep-copies through the codec: correct for any T, but costs an
+// encode and a decode.
+func codecClone[T any](codec Codec) func(*T) *T {
+	return func(v *T) *T {
+		data, err := codec.Marshal(v)
+		out := new(T)
+		if err != nil || codec.Unmarshal(data, out) != nil {
+			panic(fmt.Sprintf("cachegen: cannot copy %T through %s: %v", v, codec.Name(), err))
+		}
+		return out
+	}
+}
+
+// literalPrefix returns the literal text of a SCAN glob before its first
+// wildcard, unescaped: the widest key prefix all of a cache's keys share.
+func literalPrefix(glob string) string {
+	var b []byte
+	for i := 0; i < len(glob); i++ {
+		switch c := glob[i]; c {
+		case '*', '?', '[':
+			return string(b)
+		case '\\':
+			if i+1 < len(glob) {
+				i++
+				b = append(b, glob[i])
+			}
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // Prefix returns the key prefix (WithPrefix).
@@ -101,7 +154,13 @@ func (s *Store[T]) DefaultTTL() time.Duration { return s.ttl }
 func (s *Store[T]) Client() redis.UniversalClient { return s.b.client }
 
 // Stats returns a snapshot of the counters.
-func (s *Store[T]) Stats() Stats { return s.b.Stats() }
+func (s *Store[T]) Stats() Stats {
+	st := s.b.Stats()
+	if s.local != nil {
+		st.LocalHits = s.local.hits.Load()
+	}
+	return st
+}
 
 // negativeMarker is stored for a key known to be absent at the source. No
 // codec or token ever starts with 0xff followed by this text.
@@ -110,11 +169,30 @@ const negativeMarker = "\xffcachegen:not-found"
 // Get reads the value under the full key. A miss is ErrMiss; a cached
 // negative answer is ErrNotFound.
 func (s *Store[T]) Get(ctx context.Context, key string) (*T, error) {
+	if s.local == nil {
+		data, err := s.b.getRaw(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return s.decode(key, data)
+	}
+	if v, ok := s.local.get(key); ok {
+		if s.b.closed.Load() {
+			return nil, ErrClosed
+		}
+		s.b.stats.hits.Add(1)
+		return v, nil
+	}
+	epoch := s.local.begin()
 	data, err := s.b.getRaw(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return s.decode(key, data)
+	v, err := s.decode(key, data)
+	if err == nil {
+		s.local.put(key, v, epoch)
+	}
+	return v, err
 }
 
 func (s *Store[T]) decode(key string, data []byte) (*T, error) {
@@ -165,7 +243,11 @@ func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration)
 	if err != nil {
 		return err
 	}
-	return s.b.setRaw(ctx, key, data, s.ttlFor(ttl))
+	err = s.b.setRaw(ctx, key, data, s.ttlFor(ttl))
+	if s.local != nil {
+		s.local.drop(key)
+	}
+	return err
 }
 
 // Has reports whether the key exists.
@@ -173,7 +255,11 @@ func (s *Store[T]) Has(ctx context.Context, key string) (bool, error) { return s
 
 // Remove deletes the key and reports whether it existed.
 func (s *Store[T]) Remove(ctx context.Context, key string) (bool, error) {
-	return s.b.remove(ctx, key)
+	ok, err := s.b.remove(ctx, key)
+	if s.local != nil {
+		s.local.drop(key)
+	}
+	return ok, err
 }
 
 // TTL returns the time the key has left, NoExpiry for a key without expiry,
@@ -208,6 +294,34 @@ func (s *Store[T]) GetMany(ctx context.Context, keys []string) ([]*T, error) {
 			return out, err
 		}
 	}
+	var epoch uint64
+	if s.local != nil {
+		epoch = s.local.begin()
+		var rest []string
+		var idx []int
+		for i, k := range keys {
+			if v, ok := s.local.get(k); ok {
+				s.b.stats.hits.Add(1)
+				out[i] = v
+				continue
+			}
+			rest = append(rest, k)
+			idx = append(idx, i)
+		}
+		if len(rest) == 0 {
+			return out, nil
+		}
+		part, err := s.getMany(ctx, rest, epoch)
+		for j, i := range idx {
+			out[i] = part[j]
+		}
+		return out, err
+	}
+	return s.getMany(ctx, keys, epoch)
+}
+
+func (s *Store[T]) getMany(ctx context.Context, keys []string, epoch uint64) ([]*T, error) {
+	out := make([]*T, len(keys))
 	raw, err := mget(ctx, s.b.client, keys)
 	if err != nil {
 		err = s.b.readErr(err)
@@ -225,6 +339,9 @@ func (s *Store[T]) GetMany(ctx context.Context, keys []string) ([]*T, error) {
 		data, err := s.b.open(keys[i], *r)
 		if err == nil {
 			out[i], err = s.decode(keys[i], data)
+			if err == nil && s.local != nil {
+				s.local.put(keys[i], out[i], epoch)
+			}
 		}
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			errs = append(errs, err)
@@ -275,9 +392,14 @@ func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time
 		if len(errs) == 0 {
 			errs = append(errs, err)
 		}
-		return s.b.writeErr(errors.Join(errs...))
+		err = s.b.writeErr(errors.Join(errs...))
 	}
-	return nil
+	if s.local != nil {
+		for _, k := range keys {
+			s.local.drop(k)
+		}
+	}
+	return err
 }
 
 // Purge removes this cache's keys of the current schema version only.
@@ -302,8 +424,14 @@ func (s *Store[T]) purge(ctx context.Context, glob, match string) (int64, error)
 	return scanUnlink(ctx, s.b.client, globEscape(p)+glob, re)
 }
 
-// Close makes later calls fail with ErrClosed; the client stays open.
-func (s *Store[T]) Close() error { return s.b.Close() }
+// Close makes later calls fail with ErrClosed and stops the near cache's
+// invalidation connection; the client passed in stays open.
+func (s *Store[T]) Close() error {
+	if s.local != nil {
+		_ = s.local.close()
+	}
+	return s.b.Close()
+}
 
 // mget fetches keys in as few round trips as the topology allows. A nil
 // entry is a missing key.
