@@ -28,10 +28,12 @@ type base struct {
 	stats    counters
 	failOpen *failLog
 	closeMu  sync.Mutex
+	observer Observer
+	name     string
 }
 
 func newBase(c redis.UniversalClient, cfg *config) *base {
-	b := &base{client: c, codec: cfg.codec, maxSize: cfg.maxValueSize}
+	b := &base{client: c, codec: cfg.codec, maxSize: cfg.maxValueSize, observer: cfg.observer, name: cfg.name}
 	if b.codec == nil {
 		b.codec = msgpackCodec
 	}
@@ -220,12 +222,16 @@ func (b *base) remove(ctx context.Context, full string) (bool, error) {
 	return n > 0, nil
 }
 
-// failLog logs fail-open errors once per burst: the first error after a
-// quiet second is logged with the count of errors swallowed since.
+// failLogEvery is the shortest gap between two fail-open log lines: an
+// outage logs once, then at most this often, with the count swallowed since.
+const failLogEvery = 10 * time.Second
+
+// failLog logs fail-open errors once per burst, so an outage does not flood
+// the log of every request.
 type failLog struct {
 	log        *slog.Logger
 	mu         sync.Mutex
-	last       time.Time
+	logged     time.Time
 	suppressed int
 }
 
@@ -233,12 +239,11 @@ func (f *failLog) note(op string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := time.Now()
-	if !f.last.IsZero() && now.Sub(f.last) < time.Second {
+	if !f.logged.IsZero() && now.Sub(f.logged) < failLogEvery {
 		f.suppressed++
-		f.last = now
 		return
 	}
 	f.log.Warn("cachegen: redis unavailable, failing open", "op", op, "err", err, "suppressed", f.suppressed)
 	f.suppressed = 0
-	f.last = now
+	f.logged = now
 }

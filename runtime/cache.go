@@ -49,7 +49,10 @@ func (c *RedisCache) Get(ctx context.Context, key string, dst any) error {
 	return c.get(ctx, key, dst)
 }
 
-func (b *base) get(ctx context.Context, key string, dst any) error {
+func (b *base) get(ctx context.Context, key string, dst any) (err error) {
+	if b.observer != nil {
+		defer func(start time.Time) { b.observe(ctx, "get", start, err) }(time.Now())
+	}
 	full := b.Prefix() + key
 	data, err := b.getRaw(ctx, full)
 	if err != nil {
@@ -65,7 +68,10 @@ func (c *RedisCache) Set(ctx context.Context, key string, v any, ttl time.Durati
 	return c.set(ctx, key, v, ttl)
 }
 
-func (b *base) set(ctx context.Context, key string, v any, ttl time.Duration) error {
+func (b *base) set(ctx context.Context, key string, v any, ttl time.Duration) (err error) {
+	if b.observer != nil {
+		defer func(start time.Time) { b.observe(ctx, "set", start, err) }(time.Now())
+	}
 	full := b.Prefix() + key
 	if err := b.check(full); err != nil {
 		return err

@@ -19,8 +19,11 @@ import (
 // with WithNegativeTTL. If storing the loaded value fails, the value is still
 // returned and the failure counts in Stats.Errors. With WithLock, a Redis lock
 // makes one load run across processes.
-func (s *Store[T]) GetOrLoad(ctx context.Context, key string, load func(context.Context) (*T, error)) (*T, error) {
-	v, err := s.Get(ctx, key)
+func (s *Store[T]) GetOrLoad(ctx context.Context, key string, load func(context.Context) (*T, error)) (v *T, err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) { s.b.observe(ctx, "get_or_load", start, err) }(time.Now())
+	}
+	v, err = s.get(ctx, key)
 	switch {
 	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrClosed):
 		return v, err
@@ -135,7 +138,14 @@ func (s *Store[T]) acquire(ctx context.Context, key string) (release func(), dat
 			return func() {}, nil, nil // no lock service: load locally
 		}
 		if ok {
-			return func() { _ = unlockScript.Run(ctx, s.b.client, []string{lockKey}, token).Err() }, nil, nil
+			release := func() { _ = unlockScript.Run(ctx, s.b.client, []string{lockKey}, token).Err() }
+			// The previous holder may have stored the value and released
+			// between our last look and this acquisition.
+			if d, err := s.peek(ctx, key); err != nil || d != nil {
+				release()
+				return nil, d, err
+			}
+			return release, nil, nil
 		}
 		if d, err := s.peek(ctx, key); err != nil || d != nil {
 			return nil, d, err

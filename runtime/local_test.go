@@ -38,15 +38,17 @@ func TestNearCacheCoherence(t *testing.T) {
 	waitArmed(t, a)
 	key := userKey(a, 1)
 	must(t, b.Set(ctx, key, &User{ID: 1, Email: "v1"}, 0))
-	for range 3 {
+	// The first read may race with the invalidation of B's write, in which
+	// case the tier declines to store it; within a few reads it is local.
+	for i := 0; a.Stats().LocalHits == 0; i++ {
 		u, err := a.Get(ctx, key)
 		must(t, err)
 		if u.Email != "v1" {
 			t.Fatal(u)
 		}
-	}
-	if st := a.Stats(); st.LocalHits != 2 {
-		t.Fatalf("local hits = %d, want 2 (first read fills the tier)", st.LocalHits)
+		if i == 100 {
+			t.Fatal("value never served locally")
+		}
 	}
 	// A caller's copy is its own.
 	u, _ := a.Get(ctx, key)
@@ -84,30 +86,41 @@ func TestNearCacheCoherence(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 
-	// Kill the invalidation connection; then B writes: A must never serve v3's predecessor.
+	// Kill the invalidation connection, and let B write while A cannot hear
+	// of it. Until A notices the drop, only the lease bounds what it serves;
+	// once it has reconnected, the old value must never come back.
 	must(t, b.Set(ctx, key, &User{ID: 1, Email: "v3"}, 0))
-	if u, _ := a.Get(ctx, key); u.Email != "v3" {
-		t.Fatal(u)
+	for i := 0; ; i++ {
+		u, err := a.Get(ctx, key)
+		must(t, err)
+		if u.Email == "v3" && a.Stats().LocalHits > 0 {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("v3 never read")
+		}
 	}
-	if u, _ := a.Get(ctx, key); u.Email != "v3" { // served locally now
-		t.Fatal(u)
+	hitsBefore := a.Stats().LocalHits
+	if u, _ := a.Get(ctx, key); u.Email != "v3" || a.Stats().LocalHits != hitsBefore+1 {
+		t.Fatal("v3 not held locally")
 	}
 	id := runtime.LocalClientID(a)
 	admin := srv.Client(t)
 	must(t, admin.Do(ctx, "CLIENT", "KILL", "ID", id).Err())
-	// The kill and a write by B race with A noticing; reads must never see v3 after v4 landed.
 	must(t, b.Set(ctx, key, &User{ID: 1, Email: "v4"}, 0))
+	deadline = time.Now().Add(5 * time.Second)
+	for runtime.LocalClientID(a) == id || !runtime.LocalArmed(a) {
+		if time.Now().After(deadline) {
+			t.Fatal("tracking not re-armed on a new connection")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	for i := range 200 {
 		u, err := a.Get(ctx, key)
 		must(t, err)
 		if u.Email != "v4" {
-			t.Fatalf("read %d after the kill served stale %q", i, u.Email)
+			t.Fatalf("read %d after reconnecting served stale %q", i, u.Email)
 		}
-	}
-	// Tracking is re-armed on the new connection, under a new client ID.
-	waitArmed(t, a)
-	if runtime.LocalClientID(a) == id {
-		t.Fatal("tracking not re-armed on a new connection")
 	}
 	must(t, b.Set(ctx, key, &User{ID: 1, Email: "v5"}, 0))
 	deadline = time.Now().Add(100 * time.Millisecond)

@@ -30,6 +30,8 @@ type config struct {
 	jitter       int
 	jitterSet    bool
 	clone        any
+	observer     Observer
+	name         string
 }
 
 func newConfig(opts []Option) *config {

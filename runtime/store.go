@@ -63,6 +63,9 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 		cfg.codec = codec
 	}
 	b := newBase(c, cfg)
+	if b.name == "" {
+		b.name = spec.Name
+	}
 	if spec.Crypt {
 		ring, err := newKeyring(cfg.keys, cfg.standard)
 		if err != nil {
@@ -168,7 +171,14 @@ const negativeMarker = "\xffcachegen:not-found"
 
 // Get reads the value under the full key. A miss is ErrMiss; a cached
 // negative answer is ErrNotFound.
-func (s *Store[T]) Get(ctx context.Context, key string) (*T, error) {
+func (s *Store[T]) Get(ctx context.Context, key string) (v *T, err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) { s.b.observe(ctx, "get", start, err) }(time.Now())
+	}
+	return s.get(ctx, key)
+}
+
+func (s *Store[T]) get(ctx context.Context, key string) (*T, error) {
 	if s.local == nil {
 		data, err := s.b.getRaw(ctx, key)
 		if err != nil {
@@ -229,7 +239,10 @@ func (s *Store[T]) ttlFor(ttl time.Duration) time.Duration {
 }
 
 // Set stores v under the full key; ttl 0 means no expiry.
-func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration) error {
+func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration) (err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) { s.b.observe(ctx, "set", start, err) }(time.Now())
+	}
 	if v == nil {
 		return fmt.Errorf("cachegen: %s: Set of a nil value", s.spec.Name)
 	}
@@ -254,8 +267,11 @@ func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration)
 func (s *Store[T]) Has(ctx context.Context, key string) (bool, error) { return s.b.has(ctx, key) }
 
 // Remove deletes the key and reports whether it existed.
-func (s *Store[T]) Remove(ctx context.Context, key string) (bool, error) {
-	ok, err := s.b.remove(ctx, key)
+func (s *Store[T]) Remove(ctx context.Context, key string) (ok bool, err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) { s.b.observe(ctx, "remove", start, err) }(time.Now())
+	}
+	ok, err = s.b.remove(ctx, key)
 	if s.local != nil {
 		s.local.drop(key)
 	}
@@ -284,7 +300,26 @@ func (s *Store[T]) TTL(ctx context.Context, key string) (time.Duration, error) {
 // GetMany reads many keys at once: one MGET on a single node, one MGET per
 // hash slot (pipelined) on a Cluster. result[i] is nil for a miss; the error
 // joins the per-key errors, and the values that did decode are still given.
-func (s *Store[T]) GetMany(ctx context.Context, keys []string) ([]*T, error) {
+func (s *Store[T]) GetMany(ctx context.Context, keys []string) (out []*T, err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) {
+			ev := Event{Cache: s.b.name, Op: "get_many", Duration: time.Since(start), Err: err}
+			for _, v := range out {
+				if v != nil {
+					ev.Hits++
+				}
+			}
+			ev.Misses = len(keys) - ev.Hits
+			if err != nil {
+				ev.Errors = 1
+			}
+			s.b.observer.Observe(ctx, ev)
+		}(time.Now())
+	}
+	return s.getManyLocal(ctx, keys)
+}
+
+func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error) {
 	out := make([]*T, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -352,7 +387,10 @@ func (s *Store[T]) getMany(ctx context.Context, keys []string, epoch uint64) ([]
 
 // SetMany stores vs[i] under keys[i] in one pipeline. It is not atomic: on
 // error, some values may be stored; the error joins the per-key errors.
-func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time.Duration) error {
+func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time.Duration) (err error) {
+	if s.b.observer != nil {
+		defer func(start time.Time) { s.b.observe(ctx, "set_many", start, err) }(time.Now())
+	}
 	if len(keys) != len(vs) {
 		return fmt.Errorf("cachegen: %s: SetMany with %d keys and %d values", s.spec.Name, len(keys), len(vs))
 	}

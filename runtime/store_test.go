@@ -355,3 +355,45 @@ func TestSlot(t *testing.T) {
 		}
 	}
 }
+
+type recorder struct {
+	mu  sync.Mutex
+	evs []runtime.Event
+}
+
+func (r *recorder) Observe(_ context.Context, ev runtime.Event) {
+	r.mu.Lock()
+	r.evs = append(r.evs, ev)
+	r.mu.Unlock()
+}
+
+func TestObserver(t *testing.T) {
+	rdb := server(t)
+	rec := &recorder{}
+	s := newUsers(t, rdb, runtime.WithObserver(rec))
+	must(t, s.Set(ctx, userKey(s, 1), &User{ID: 1}, 0))
+	_, _ = s.Get(ctx, userKey(s, 1))
+	_, _ = s.Get(ctx, userKey(s, 2))
+	_, _ = s.GetMany(ctx, []string{userKey(s, 1), userKey(s, 2), userKey(s, 3)})
+	must(t, rdb.Set(ctx, userKey(s, 4), "junk", 0).Err())
+	_, _ = s.Get(ctx, userKey(s, 4))
+	want := []runtime.Event{
+		{Cache: "UserCache", Op: "set"},
+		{Cache: "UserCache", Op: "get", Hits: 1},
+		{Cache: "UserCache", Op: "get", Misses: 1},
+		{Cache: "UserCache", Op: "get_many", Hits: 1, Misses: 2},
+		{Cache: "UserCache", Op: "get", Errors: 1},
+	}
+	if len(rec.evs) != len(want) {
+		t.Fatalf("%d events: %+v", len(rec.evs), rec.evs)
+	}
+	for i, ev := range rec.evs {
+		if ev.Duration <= 0 {
+			t.Fatalf("event %d has no duration", i)
+		}
+		ev.Duration, ev.Err = 0, nil
+		if ev != want[i] {
+			t.Fatalf("event %d = %+v, want %+v", i, ev, want[i])
+		}
+	}
+}
