@@ -1,0 +1,102 @@
+package pickle
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzPickle: no input may panic, hang or exhaust memory; whatever decodes
+// and re-encodes must decode again to an equal tree. The committed seeds in
+// testdata/fuzz/FuzzPickle are the vectors, Go-written values and the hostile
+// inputs of hostile_test.go.
+func FuzzPickle(f *testing.F) {
+	f.Add([]byte("\x80\x04N."))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		if err := Codec().Unmarshal(data, &v); err != nil {
+			return
+		}
+		out, err := Codec().Marshal(v)
+		if err != nil {
+			return // e.g. invalid UTF-8 str, integers beyond Python's 4300 digits
+		}
+		var w any
+		if err := Codec().Unmarshal(out, &w); err != nil {
+			t.Fatalf("re-encoded value does not decode: %v\nvalue %#v", err, v)
+		}
+		if !equalTree(v, w) {
+			t.Fatalf("round trip changed the value:\n %#v\n %#v", v, w)
+		}
+	})
+}
+
+// TestWriteFuzzSeeds regenerates testdata/fuzz/FuzzPickle when
+// PICKLE_WRITE_SEEDS=1 (go test -run TestWriteFuzzSeeds); otherwise it is
+// skipped. The seeds are committed.
+func TestWriteFuzzSeeds(t *testing.T) {
+	if os.Getenv("PICKLE_WRITE_SEEDS") == "" {
+		t.Skip("set PICKLE_WRITE_SEEDS=1 to regenerate the seed corpus")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzPickle")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) {
+		name = strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+				return r
+			}
+			return '_'
+		}, name)
+		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plain struct{ Cases []vectorCase }
+	readJSON(t, "pickle_plain.json", &plain)
+	for _, c := range plain.Cases {
+		write("vector_"+c.Name+"_p4", mustHex(t, c.Hex))
+		write("vector_"+c.Name+"_p2", mustHex(t, c.Proto2))
+	}
+	var crypt struct {
+		Cases []struct {
+			Name string `json:"name"`
+			Hex  string `json:"pickle_hex"`
+		}
+	}
+	readJSON(t, "cryptredis_pickle.json", &crypt)
+	for _, c := range crypt.Cases {
+		write("crypt_"+c.Name, mustHex(t, c.Hex))
+	}
+	for _, c := range roundTrips() {
+		if c.name == "long string" {
+			continue
+		}
+		data, err := Codec().Marshal(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write("go_"+c.name, data)
+	}
+	data, err := Codec().Marshal(sampleAccount())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("go_account", data)
+	for _, h := range pythonHostile {
+		write("hostile_"+h.name, mustHex(t, h.hex))
+	}
+	for _, h := range hostileCases(t) {
+		if len(h.data) > 20000 {
+			continue
+		}
+		write("hostile_"+h.name, h.data)
+	}
+	write("hostile_deep_MARK_600", append(append([]byte{0x80, 4}, bytes.Repeat([]byte("("), 600)...), 'N', '.'))
+	write("hostile_deep_APPEND_600", append(append(append([]byte{0x80, 4}, bytes.Repeat([]byte("]"), 600)...), bytes.Repeat([]byte("a"), 599)...), '.'))
+}
