@@ -49,8 +49,13 @@ func (d Date) IsZero() bool { return d == Date{} }
 // MarshalText implements encoding.TextMarshaler.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler. It accepts the zero
+// Date's own text, 0000-00-00, so an unset Date field round-trips.
 func (d *Date) UnmarshalText(b []byte) error {
+	if string(b) == "0000-00-00" {
+		*d = Date{}
+		return nil
+	}
 	v, err := ParseDate(string(b))
 	if err != nil {
 		return err
@@ -97,6 +102,12 @@ func (d Decimal) IsNaN() bool { return strings.Contains(strings.ToLower(d.text),
 
 // MarshalText implements encoding.TextMarshaler.
 func (d Decimal) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// MarshalBinary implements encoding.BinaryMarshaler, for gob.
+func (d Decimal) MarshalBinary() ([]byte, error) { return d.MarshalText() }
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler, for gob.
+func (d *Decimal) UnmarshalBinary(b []byte) error { return d.UnmarshalText(b) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Decimal) UnmarshalText(b []byte) error {
