@@ -1,0 +1,55 @@
+// Package generator turns //cache: annotations on Go structs into typed
+// Redis cache wrappers over github.com/cachegen/cachegen/runtime.
+//
+// Data flows one way: [Load] (go/packages with types; the package's own
+// generated file blanked through an overlay, so a stale file that no longer
+// compiles never blocks regeneration) → [Parse] (annotations → [Package]
+// models) → [Emit] (model → jennifer file) → [Render] (gofmt'd bytes) →
+// [Write] (atomic: a temporary file in the same directory, then a rename;
+// files whose bytes are unchanged are left alone). [Generate] runs the
+// first four steps and reports every problem at once as an [ErrorList].
+//
+// # Annotations
+//
+// Each //cache: line in the doc comment of a struct type declares one
+// cache. Tokens are separated by spaces:
+//
+//	key=TEMPLATE   required; literal text and <Field> or <A.B> placeholders
+//	ttl=DURATION   default expiry (time.ParseDuration); 0 or absent: none
+//	crypt          values are encrypted (Fernet256)
+//	codec=NAME     msgpack (default), json, gob, rick-msgpack, pickle, custom
+//	name=IDENT     the generated type; default <Type>Cache
+//	schema=off     no schema version in keys
+//	local=SIZE     near-cache entries (positive)
+//	jitter=PCT     TTL spread in percent, 0 to 100
+//
+// Placeholders name fields of the struct, also promoted ones and paths
+// through embedded structs and pointers. Key fields must be strings,
+// integers or bools (named or not), or implement encoding.TextMarshaler or
+// fmt.Stringer, and be comparable. Two placeholders must be separated by
+// literal text holding at least one character other than a letter or
+// digit. Literal text is printable ASCII; { and } must pair up (a Redis
+// Cluster hash tag).
+//
+// # Keys
+//
+// A key is the cache's prefix (runtime.WithPrefix), then the template with
+// each placeholder replaced by its value's text, then, unless schema=off,
+// ":" and the schema version. Integers are written in decimal, bools as
+// true or false. The text of strings, TextMarshaler and Stringer values is
+// percent-encoded (each byte as % and two upper-case hex digits) when it is
+// one of % : { } or any other non-alphanumeric character of the template's
+// literal text, so no two tuples of values share a key.
+//
+// The schema version is "v" and the first 7 hex digits of a SHA-256 over
+// the struct's shape (field names, types and tags, recursing into the
+// module's own types only), the codec and the crypt flag; see
+// fingerprint.go for the exact text hashed.
+//
+// # Shape guard
+//
+// The generated file assigns a zero value of every annotated struct (and of
+// the package's structs reachable from its fields) to a variable of the
+// struct type as it was when generated, tags included. Any change to the
+// fields without regenerating then fails go build at that line.
+package generator

@@ -1,0 +1,161 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+// The schema fingerprint is "v" followed by the first 7 lowercase hex
+// digits of the SHA-256 of this text:
+//
+//	cachegen-schema-1
+//	shape=<shape of the struct>
+//	codec=<codec name>
+//	crypt=<true|false>
+//
+// The shape is written by shapeWriter: field names, types and tags in
+// declaration order. A named type defined in the cached struct's own module
+// is written as its underlying type the first time it occurs and as #n (its
+// position in the order of first occurrence) after that, which also guards
+// against cycles; type names and package paths of such types are left out,
+// so moving or renaming a type of the same shape keeps its keys. Named
+// types from other modules (time.Time, uuid.UUID) are written by import
+// path and name only, so a dependency or Go upgrade never changes keys.
+
+// fingerprint returns the key version for a struct shape, codec and crypt
+// flag.
+func fingerprint(shape, codec string, crypt bool) string {
+	h := sha256.Sum256([]byte("cachegen-schema-1\nshape=" + shape + "\ncodec=" + codec +
+		"\ncrypt=" + strconv.FormatBool(crypt) + "\n"))
+	return "v" + hex.EncodeToString(h[:4])[:7]
+}
+
+// shapeWriter writes the canonical shape of a type.
+type shapeWriter struct {
+	module string         // module path; "" outside a module
+	pkg    *types.Package // the package being generated
+	b      strings.Builder
+	seen   map[string]int
+	// local lists the named struct types of pkg reached from the root, in
+	// order of first occurrence, for the shape guards.
+	local []*types.Named
+}
+
+func newShapeWriter(module string, pkg *types.Package) *shapeWriter {
+	return &shapeWriter{module: module, pkg: pkg, seen: map[string]int{}}
+}
+
+// shape returns the canonical shape of a named struct type.
+func (w *shapeWriter) shape(t *types.Named) string {
+	w.b.Reset()
+	w.typ(t)
+	return w.b.String()
+}
+
+func (w *shapeWriter) inModule(p *types.Package) bool {
+	if p == nil {
+		return false
+	}
+	if p == w.pkg || p.Path() == w.pkg.Path() {
+		return true
+	}
+	return w.module != "" && (p.Path() == w.module || strings.HasPrefix(p.Path(), w.module+"/"))
+}
+
+func (w *shapeWriter) typ(t types.Type) {
+	b := &w.b
+	switch t := t.(type) {
+	case *types.Basic:
+		// By kind, so byte and uint8 (rune and int32) are one shape.
+		if int(t.Kind()) < len(types.Typ) && types.Typ[t.Kind()] != nil {
+			b.WriteString(types.Typ[t.Kind()].Name())
+		} else {
+			b.WriteString(t.Name())
+		}
+	case *types.Alias:
+		w.typ(types.Unalias(t))
+	case *types.Pointer:
+		b.WriteByte('*')
+		w.typ(t.Elem())
+	case *types.Slice:
+		b.WriteString("[]")
+		w.typ(t.Elem())
+	case *types.Array:
+		b.WriteString("[" + strconv.FormatInt(t.Len(), 10) + "]")
+		w.typ(t.Elem())
+	case *types.Map:
+		b.WriteString("map[")
+		w.typ(t.Key())
+		b.WriteByte(']')
+		w.typ(t.Elem())
+	case *types.Chan:
+		switch t.Dir() {
+		case types.SendRecv:
+			b.WriteString("chan ")
+		case types.SendOnly:
+			b.WriteString("chan<- ")
+		case types.RecvOnly:
+			b.WriteString("<-chan ")
+		}
+		w.typ(t.Elem())
+	case *types.Struct:
+		b.WriteString("struct{")
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if f.Embedded() {
+				b.WriteString("embedded ")
+			}
+			b.WriteString(f.Name() + " ")
+			w.typ(f.Type())
+			if tag := t.Tag(i); tag != "" {
+				b.WriteString(" " + strconv.Quote(tag))
+			}
+		}
+		b.WriteByte('}')
+	case *types.Named:
+		obj := t.Obj()
+		if !w.inModule(obj.Pkg()) {
+			if obj.Pkg() != nil {
+				b.WriteString(obj.Pkg().Path() + ".")
+			}
+			b.WriteString(obj.Name())
+			w.typeArgs(t)
+			return
+		}
+		id := types.TypeString(t, nil)
+		if n, ok := w.seen[id]; ok {
+			b.WriteString("#" + strconv.Itoa(n))
+			return
+		}
+		w.seen[id] = len(w.seen)
+		if _, isStruct := t.Underlying().(*types.Struct); isStruct && obj.Pkg() == w.pkg {
+			w.local = append(w.local, t)
+		}
+		w.typ(t.Underlying())
+	default:
+		// Interfaces, signatures, type parameters: their text with full
+		// package paths is canonical enough.
+		b.WriteString(types.TypeString(t, func(p *types.Package) string { return p.Path() }))
+	}
+}
+
+func (w *shapeWriter) typeArgs(t *types.Named) {
+	args := t.TypeArgs()
+	if args.Len() == 0 {
+		return
+	}
+	w.b.WriteByte('[')
+	for i := range args.Len() {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.typ(args.At(i))
+	}
+	w.b.WriteByte(']')
+}

@@ -1,0 +1,374 @@
+package generator
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Parse turns the //cache: annotations of the loaded packages into models.
+// Packages without annotations get no model. Every problem found is
+// returned, sorted; the models are only usable when there is none.
+func Parse(l *Loaded) ([]*Package, ErrorList) {
+	var (
+		out  []*Package
+		errs ErrorList
+	)
+	for _, p := range l.Packages {
+		m := parsePackage(p, l.Config.output(), &errs)
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out, errs.sortDedup()
+}
+
+// parser holds the state of parsing one package.
+type parser struct {
+	pkg  *packages.Package
+	errs *ErrorList
+	pos  func(token.Pos) token.Position
+}
+
+func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package {
+	if p.Types == nil || p.TypesInfo == nil {
+		return nil
+	}
+	ps := &parser{pkg: p, errs: errs, pos: p.Fset.Position}
+	m := &Package{
+		Path: p.PkgPath,
+		Name: p.Name,
+		Dir:  p.Dir,
+	}
+	if m.Dir == "" && len(p.GoFiles) > 0 {
+		m.Dir = filepath.Dir(p.GoFiles[0])
+	}
+	m.Output = filepath.Join(m.Dir, output)
+
+	for _, f := range p.Syntax {
+		for _, site := range ps.annotations(f) {
+			if e := ps.entity(site); e != nil {
+				m.Entities = append(m.Entities, e)
+			}
+		}
+	}
+	if len(m.Entities) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(m.Entities, func(a, b *Entity) int { return comparePos(a.Pos, b.Pos) })
+	ps.checkNames(m)
+	m.Guards = ps.guards(m)
+	m.Declared = map[string]bool{}
+	for _, n := range p.Types.Scope().Names() {
+		m.Declared[n] = true
+	}
+	return m
+}
+
+func comparePos(a, b token.Position) int {
+	if a.Filename != b.Filename {
+		return strings.Compare(a.Filename, b.Filename)
+	}
+	return a.Offset - b.Offset
+}
+
+// site is a type spec and its //cache: lines.
+type site struct {
+	spec  *ast.TypeSpec
+	lines []*ast.Comment
+}
+
+// annotations finds the //cache: lines of a file. Lines outside the doc
+// comment of a type declaration are reported.
+func (ps *parser) annotations(f *ast.File) []site {
+	docs := map[*ast.CommentGroup]*ast.TypeSpec{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range g.Specs {
+			ts := s.(*ast.TypeSpec)
+			if ts.Doc != nil {
+				docs[ts.Doc] = ts
+			}
+			if g.Doc != nil && !g.Lparen.IsValid() {
+				docs[g.Doc] = ts
+			}
+		}
+	}
+	var sites []site
+	for _, cg := range f.Comments {
+		var lines []*ast.Comment
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, directive) {
+				lines = append(lines, c)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		ts := docs[cg]
+		if ts == nil {
+			for _, c := range lines {
+				ps.errs.add(ps.pos(c.Slash), "misplaced //cache: annotation: it belongs in the doc comment of a struct type declaration")
+			}
+			continue
+		}
+		sites = append(sites, site{ts, lines})
+	}
+	return sites
+}
+
+// entity checks an annotated type and resolves its caches.
+func (ps *parser) entity(s site) *Entity {
+	spec := s.spec
+	pos := ps.pos(spec.Name.Pos())
+	if spec.TypeParams != nil && len(spec.TypeParams.List) > 0 {
+		ps.errs.add(pos, "generic type %s cannot be cached: type parameters are not supported", spec.Name.Name)
+		return nil
+	}
+	if spec.Assign.IsValid() {
+		ps.errs.add(pos, "%s is an alias: annotate the type it stands for", spec.Name.Name)
+		return nil
+	}
+	obj, _ := ps.pkg.TypesInfo.Defs[spec.Name].(*types.TypeName)
+	if obj == nil {
+		return nil // a type error already reported by the loader
+	}
+	named, _ := obj.Type().(*types.Named)
+	if named == nil {
+		return nil
+	}
+	st, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		ps.errs.add(pos, "%s is not a struct type: only structs can be cached", spec.Name.Name)
+		return nil
+	}
+	e := &Entity{Type: named, Name: obj.Name(), Pos: pos}
+	ps.checkUnexported(e.Name, st, map[*types.Struct]bool{})
+
+	shape := newShapeWriter(ps.module(), ps.pkg.Types)
+	shapeText := shape.shape(named)
+	for _, c := range s.lines {
+		if cache := ps.cache(e, c, shapeText); cache != nil {
+			e.Caches = append(e.Caches, cache)
+		}
+	}
+	if len(e.Caches) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (ps *parser) module() string {
+	if ps.pkg.Module != nil {
+		return ps.pkg.Module.Path
+	}
+	return ""
+}
+
+// checkUnexported reports unexported fields that no codec would store,
+// unless tagged cache:"-". Fields promoted from embedded structs of the
+// same package are checked too.
+func (ps *parser) checkUnexported(owner string, st *types.Struct, seen map[*types.Struct]bool) {
+	if seen[st] {
+		return
+	}
+	seen[st] = true
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if reflect.StructTag(st.Tag(i)).Get("cache") == "-" {
+			continue
+		}
+		if f.Embedded() {
+			if inner, ok := embeddedStruct(f.Type()); ok && f.Pkg() == ps.pkg.Types {
+				if named, _ := types.Unalias(deref(f.Type())).(*types.Named); named == nil || named.Obj().Pkg() == ps.pkg.Types {
+					ps.checkUnexported(owner, inner, seen)
+					continue
+				}
+			}
+		}
+		if !f.Exported() && f.Pkg() == ps.pkg.Types {
+			ps.errs.add(ps.pos(f.Pos()),
+				"unexported field %s of %s would be silently dropped by every codec: export it or tag it `cache:\"-\"`",
+				f.Name(), owner)
+		}
+	}
+}
+
+func embeddedStruct(t types.Type) (*types.Struct, bool) {
+	st, ok := deref(t).Underlying().(*types.Struct)
+	return st, ok
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// cache resolves one //cache: line.
+func (ps *parser) cache(e *Entity, c *ast.Comment, shape string) *Cache {
+	text := c.Text[len(directive):]
+	base := c.Slash + token.Pos(len(directive))
+	a, synErrs := parseAnnotation(text)
+	for _, se := range synErrs {
+		ps.errs.add(ps.pos(base+token.Pos(se.Off)), "%s", se.Msg)
+	}
+	cache := &Cache{
+		Entity:    e,
+		Name:      cmpOr(a.Name, e.Name+"Cache"),
+		Pos:       ps.pos(c.Slash),
+		TTL:       a.TTL,
+		Crypt:     a.Crypt,
+		Codec:     cmpOr(a.Codec, "msgpack"),
+		SchemaOff: a.SchemaOff,
+		Local:     a.Local,
+		Jitter:    a.Jitter,
+	}
+	if a.Name != "" {
+		cache.Pos = ps.pos(base + token.Pos(a.NameOff))
+	}
+	ok := len(synErrs) == 0
+	if a.Key != nil {
+		cache.Template = a.Key.Text
+		cache.Special = a.Key.special()
+		if !ps.resolveKey(cache, a.Key, base) {
+			ok = false
+		}
+	}
+	if !ok {
+		return nil
+	}
+	if strings.HasSuffix(cache.Name, "Cache") {
+		cache.KeyName = strings.TrimSuffix(cache.Name, "Cache") + "Key"
+	} else {
+		cache.KeyName = cache.Name + "Key"
+	}
+	if len(cache.Params) < 2 {
+		cache.KeyName = ""
+	}
+	if !cache.SchemaOff {
+		cache.Version = fingerprint(shape, cache.Codec, cache.Crypt)
+	}
+	cache.Pattern, cache.Match, cache.AllPattern, cache.AllMatch = patterns(cache)
+	return cache
+}
+
+// resolveKey resolves the placeholders of a template against the entity.
+func (ps *parser) resolveKey(c *Cache, t *keyTemplate, base token.Pos) bool {
+	ok := true
+	fields := map[string]string{} // key struct field -> path
+	for _, part := range t.Parts {
+		if part.Path == "" {
+			c.Parts = append(c.Parts, KeyPart{Literal: part.Literal, Param: -1})
+			continue
+		}
+		at := ps.pos(base + token.Pos(part.Off))
+		p, msg := resolveField(c.Entity.Type, part.Path, ps.pkg.Types)
+		if msg != "" {
+			ps.errs.add(at, "%s", msg)
+			ok = false
+			continue
+		}
+		if prev, dup := fields[p.Field]; dup {
+			if prev == p.Path {
+				ps.errs.add(at, "placeholder <%s> appears twice in the key template", p.Path)
+			} else {
+				ps.errs.add(at, "placeholders <%s> and <%s> both become key field %s", prev, p.Path, p.Field)
+			}
+			ok = false
+			continue
+		}
+		fields[p.Field] = p.Path
+		c.Parts = append(c.Parts, KeyPart{Param: len(c.Params)})
+		c.Params = append(c.Params, p)
+	}
+	if ok {
+		nameParams(c.Params, ps.pkg.Types)
+	}
+	return ok
+}
+
+// checkNames reports generated identifiers that collide with each other or
+// with identifiers declared in the package, once per cache.
+func (ps *parser) checkNames(m *Package) {
+	type decl struct {
+		what string
+		line int
+	}
+	taken := map[string]decl{}
+	scope := ps.pkg.Types.Scope()
+	for _, e := range m.Entities {
+		for _, c := range e.Caches {
+			names := [][2]string{{c.Name, "cache type " + c.Name}, {"New" + c.Name, "constructor New" + c.Name}}
+			if c.KeyName != "" {
+				names = append(names, [2]string{c.KeyName, "key struct " + c.KeyName + " of " + c.Name})
+			}
+			for _, n := range names {
+				if obj := scope.Lookup(n[0]); obj != nil {
+					op := ps.pos(obj.Pos())
+					ps.errs.add(c.Pos, "generated %s collides with %s declared at %s:%d:%d: rename one of them or set name=",
+						n[1], n[0], filepath.Base(op.Filename), op.Line, op.Column)
+					break
+				}
+				if prev, dup := taken[n[0]]; dup {
+					ps.errs.add(c.Pos, "generated %s collides with the %s at line %d: set name= on one of them",
+						n[1], prev.what, prev.line)
+					break
+				}
+			}
+			for _, n := range names {
+				if _, dup := taken[n[0]]; !dup {
+					taken[n[0]] = decl{n[1], c.Pos.Line}
+				}
+			}
+		}
+	}
+}
+
+// guards lists the shape guards of a package: every annotated struct and
+// every struct type of the same package reachable from its fields.
+func (ps *parser) guards(m *Package) []*Guard {
+	var out []*Guard
+	seen := map[string]bool{}
+	for _, e := range m.Entities {
+		w := newShapeWriter(ps.module(), ps.pkg.Types)
+		w.shape(e.Type)
+		for _, n := range w.local {
+			id := types.TypeString(n, nil)
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, &Guard{Type: n, Struct: n.Underlying().(*types.Struct)})
+		}
+	}
+	return out
+}
+
+// importPaths are the packages every generated file may import, with the
+// names they are imported under unless taken.
+var importPaths = [][2]string{
+	{"context", "context"},
+	{"errors", "errors"},
+	{"fmt", "fmt"},
+	{"strconv", "strconv"},
+	{"time", "time"},
+	{RuntimePath, "runtime"},
+	{RedisPath, "redis"},
+}
+
+// RuntimePath and RedisPath are the import paths generated code uses.
+const (
+	RuntimePath = "github.com/cachegen/cachegen/runtime"
+	RedisPath   = "github.com/redis/go-redis/v9"
+)

@@ -1,0 +1,44 @@
+// Package models is the end-to-end test's model package: generated into a
+// scratch module, built, vetted and run against a real redis-server.
+package models
+
+import "github.com/google/uuid"
+
+//go:generate cachegen
+
+// User is an account, cached by id and by email.
+//
+//cache:key=user:<ID> ttl=1h
+//cache:key=user:email:<Email> name=UserByEmailCache codec=json
+type User struct {
+	ID    int64
+	Email string
+	Name  string
+	Tags  []string
+}
+
+// Owner owns orders.
+type Owner struct {
+	ID   int
+	Name string
+}
+
+// Order is cached encrypted in its tenant's cluster slot.
+//
+//cache:key=tenant:{<TenantID>}:order:<ID> crypt ttl=15m
+type Order struct {
+	TenantID string
+	ID       uint32
+	Owner    *Owner
+	Total    int64
+}
+
+// Session is keyed by a UUID and a field path through a pointer, without a
+// schema version.
+//
+//cache:key=session:<ID>/<Owner.ID> schema=off codec=gob
+type Session struct {
+	ID    uuid.UUID
+	Owner *Owner
+	Data  map[string]string
+}

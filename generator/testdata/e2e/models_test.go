@@ -1,0 +1,237 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cachegen/cachegen/runtime"
+)
+
+const cryptKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func client(t *testing.T) *redis.Client {
+	t.Helper()
+	addr := os.Getenv("CACHEGEN_REDIS_ADDR")
+	if addr == "" {
+		t.Fatal("CACHEGEN_REDIS_ADDR is not set")
+	}
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// prefix gives each test its own keyspace on the shared server.
+func prefix(t *testing.T) runtime.Option {
+	return runtime.WithPrefix("e2e:" + t.Name() + ":")
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSetGetTTL(t *testing.T) {
+	ctx := context.Background()
+	users, err := NewUserCache(client(t), prefix(t))
+	must(t, err)
+	if _, err := users.Get(ctx, 1); !errors.Is(err, runtime.ErrMiss) {
+		t.Fatalf("Get of a missing user: %v, want ErrMiss", err)
+	}
+	must(t, users.Set(ctx, &User{ID: 1, Email: "a@example.com", Name: "Ann", Tags: []string{"x"}}))
+	u, err := users.Get(ctx, 1)
+	must(t, err)
+	if u.Name != "Ann" || u.Email != "a@example.com" || len(u.Tags) != 1 {
+		t.Fatalf("Get = %+v", u)
+	}
+	if !strings.HasPrefix(users.Key(1), "e2e:TestSetGetTTL:user:1:v") || len(users.Key(1)) != len("e2e:TestSetGetTTL:user:1:v")+7 {
+		t.Fatalf("Key(1) = %q", users.Key(1))
+	}
+	d, err := users.TTL(ctx, 1)
+	must(t, err)
+	if d <= 59*time.Minute || d > time.Hour {
+		t.Fatalf("TTL = %v, want about 1h (the annotation's)", d)
+	}
+	must(t, users.SetWithTTL(ctx, &User{ID: 2}, 0))
+	if d, err := users.TTL(ctx, 2); err != nil || d != runtime.NoExpiry {
+		t.Fatalf("TTL after SetWithTTL(0) = %v, %v; want NoExpiry", d, err)
+	}
+	if ok, err := users.Has(ctx, 2); err != nil || !ok {
+		t.Fatalf("Has = %v, %v", ok, err)
+	}
+	if ok, err := users.Remove(ctx, 2); err != nil || !ok {
+		t.Fatalf("Remove = %v, %v", ok, err)
+	}
+	if ok, err := users.Remove(ctx, 2); err != nil || ok {
+		t.Fatalf("second Remove = %v, %v", ok, err)
+	}
+	if err := users.Set(ctx, nil); err == nil {
+		t.Fatal("Set(nil) accepted")
+	}
+	if st := users.Stats(); st.Hits != 1 || st.Misses != 1 {
+		t.Fatalf("Stats = %+v, want 1 hit and 1 miss", st)
+	}
+}
+
+func TestGetManySetMany(t *testing.T) {
+	ctx := context.Background()
+	users, err := NewUserCache(client(t), prefix(t))
+	must(t, err)
+	must(t, users.SetMany(ctx, []*User{{ID: 1, Name: "a"}, {ID: 2, Name: "b"}, {ID: 3, Name: "c"}}))
+	got, err := users.GetMany(ctx, []int64{1, 3, 4})
+	must(t, err)
+	if len(got) != 2 || got[1].Name != "a" || got[3].Name != "c" || got[4] != nil {
+		t.Fatalf("GetMany = %v", got)
+	}
+	if err := users.SetMany(ctx, []*User{{ID: 9}, nil}); err == nil {
+		t.Fatal("SetMany with a nil value accepted")
+	}
+	if ok, _ := users.Has(ctx, 9); ok {
+		t.Fatal("SetMany stored part of a batch it rejected")
+	}
+
+	orders, err := NewOrderCache(client(t), prefix(t), runtime.WithKeys(cryptKey))
+	must(t, err)
+	must(t, orders.SetMany(ctx, []*Order{{TenantID: "t:1", ID: 7, Total: 70}, {TenantID: "t", ID: 17, Total: 170}}))
+	m, err := orders.GetMany(ctx, []OrderKey{{TenantID: "t:1", ID: 7}, {TenantID: "t", ID: 17}, {TenantID: "t", ID: 1}})
+	must(t, err)
+	if len(m) != 2 || m[OrderKey{"t:1", 7}].Total != 70 || m[OrderKey{"t", 17}].Total != 170 {
+		t.Fatalf("GetMany = %v", m)
+	}
+	if k := orders.Key("t:1", 7); !strings.Contains(k, "tenant:{t%3A1}:order:7:v") {
+		t.Fatalf("Key = %q: the tenant must be escaped inside the hash tag", k)
+	}
+	raw, err := client(t).Get(ctx, orders.Key("t", 17)).Result()
+	must(t, err)
+	if strings.Contains(raw, "170") || raw[0] != 'g' {
+		t.Fatalf("crypt cache stored %q, want a Fernet256 token", raw)
+	}
+}
+
+func TestCryptNeedsKey(t *testing.T) {
+	if _, err := NewOrderCache(client(t)); err == nil {
+		t.Fatal("crypt cache built without a key")
+	}
+}
+
+func TestGetOrLoadOnce(t *testing.T) {
+	ctx := context.Background()
+	users, err := NewUserCache(client(t), prefix(t))
+	must(t, err)
+	var calls atomic.Int32
+	release := make(chan struct{})
+	load := func(ctx context.Context, id int64) (*User, error) {
+		calls.Add(1)
+		<-release
+		return &User{ID: id, Name: "loaded"}, nil
+	}
+	const n = 20
+	var wg sync.WaitGroup
+	results := make([]*User, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { results[i], errs[i] = users.GetOrLoad(ctx, 42, load) })
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if c := calls.Load(); c != 1 {
+		t.Fatalf("loader ran %d times for %d concurrent callers, want 1", c, n)
+	}
+	for i := range n {
+		if errs[i] != nil || results[i] == nil || results[i].Name != "loaded" {
+			t.Fatalf("caller %d: %v, %v", i, results[i], errs[i])
+		}
+		if i > 0 && results[i] == results[0] {
+			t.Fatal("two callers share one value")
+		}
+	}
+	u, err := users.Get(ctx, 42)
+	must(t, err)
+	if u.Name != "loaded" {
+		t.Fatalf("the loaded value was not cached: %+v", u)
+	}
+	boom := errors.New("boom")
+	if _, err := users.GetOrLoad(ctx, 43, func(context.Context, int64) (*User, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("loader error: %v", err)
+	}
+	if ok, _ := users.Has(ctx, 43); ok {
+		t.Fatal("a loader error was cached")
+	}
+}
+
+func TestPurgeLeavesSiblings(t *testing.T) {
+	ctx := context.Background()
+	c := client(t)
+	byID, err := NewUserCache(c, prefix(t))
+	must(t, err)
+	byEmail, err := NewUserByEmailCache(c, prefix(t))
+	must(t, err)
+	for i := range int64(5) {
+		u := &User{ID: i, Email: string(rune('a'+i)) + "@example.com"}
+		must(t, byID.Set(ctx, u))
+		must(t, byEmail.Set(ctx, u))
+	}
+	// A key of an older schema version of UserCache.
+	old := strings.TrimSuffix(byID.Key(100), byID.Key(100)[len(byID.Key(100))-8:]) + "v0000000"
+	must(t, c.Set(ctx, old, "x", 0).Err())
+
+	n, err := byID.Purge(ctx)
+	must(t, err)
+	if n != 5 {
+		t.Fatalf("Purge removed %d keys, want 5", n)
+	}
+	if ok, _ := byID.Has(ctx, 1); ok {
+		t.Fatal("Purge left a key")
+	}
+	got, err := byEmail.GetMany(ctx, []string{"a@example.com", "e@example.com"})
+	must(t, err)
+	if len(got) != 2 {
+		t.Fatalf("Purge of user:<ID> touched user:email:<Email> (%d left of 2)", len(got))
+	}
+	if exists, _ := c.Exists(ctx, old).Result(); exists != 1 {
+		t.Fatal("Purge removed another schema version's key")
+	}
+	n, err = byID.PurgeAllVersions(ctx)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("PurgeAllVersions removed %d keys, want 1 (the old version's)", n)
+	}
+	if exists, _ := c.Exists(ctx, byEmail.Key("a@example.com")).Result(); exists != 1 {
+		t.Fatal("PurgeAllVersions touched the sibling cache")
+	}
+}
+
+func TestSchemaOffAndPointerPath(t *testing.T) {
+	ctx := context.Background()
+	sessions, err := NewSessionCache(client(t), prefix(t))
+	must(t, err)
+	id := uuid.MustParse("7d444840-9dc0-11d1-b245-5ffdce74fad2")
+	if err := sessions.Set(ctx, &Session{ID: id}); err == nil {
+		t.Fatal("Set with a nil pointer on the key path accepted")
+	}
+	must(t, sessions.Set(ctx, &Session{ID: id, Owner: &Owner{ID: 5}, Data: map[string]string{"k": "v"}}))
+	if want := "e2e:TestSchemaOffAndPointerPath:session:" + id.String() + "/5"; sessions.Key(id, 5) != want {
+		t.Fatalf("Key = %q, want %q (no version under schema=off)", sessions.Key(id, 5), want)
+	}
+	s, err := sessions.Get(ctx, id, 5)
+	must(t, err)
+	if s.Data["k"] != "v" {
+		t.Fatalf("Get = %+v", s)
+	}
+	n, err := sessions.Purge(ctx)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("Purge removed %d, want 1", n)
+	}
+}

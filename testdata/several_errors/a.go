@@ -1,0 +1,6 @@
+package models
+
+//cache:key=a:<Nope> ttl=soon
+type A struct {
+	ID int64
+}
