@@ -111,10 +111,19 @@ func (b *base) readErr(err error) error {
 	b.stats.errors.Add(1)
 	if b.failOpen != nil && !errors.Is(err, ErrClosed) {
 		b.failOpen.note("read", err)
-		return ErrMiss
+		return &failedOpen{err}
 	}
 	return err
 }
+
+// failedOpen is the miss a caller sees for a Redis error in fail-open mode:
+// errors.Is(err, ErrMiss) holds, and the cause stays reachable for logs
+// and observers.
+type failedOpen struct{ cause error }
+
+func (e *failedOpen) Error() string        { return "cachegen: cache miss (fail-open: " + e.cause.Error() + ")" }
+func (e *failedOpen) Unwrap() error        { return e.cause }
+func (e *failedOpen) Is(target error) bool { return target == ErrMiss }
 
 // writeErr does the same for writes: fail-open logs and swallows them.
 func (b *base) writeErr(err error) error {

@@ -34,7 +34,10 @@ func WithName(name string) Option { return func(c *config) { c.name = name } }
 // observe reports a single-key operation's outcome.
 func (b *base) observe(ctx context.Context, op string, start time.Time, err error) {
 	ev := Event{Cache: b.name, Op: op, Duration: time.Since(start), Err: err}
+	var fo *failedOpen
 	switch {
+	case errors.As(err, &fo):
+		ev.Errors = 1 // a Redis error the caller sees as a miss
 	case err == nil:
 		if op == "get" || op == "get_or_load" {
 			ev.Hits = 1
