@@ -23,6 +23,7 @@ import (
 )
 
 func TestKillAndRestartMidLoad(t *testing.T) {
+	singleNodeOnly(t, "kills and restarts the server")
 	// The restarted server's reaper goroutine belongs to the test helper.
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction("github.com/cachegen/cachegen/internal/redistest.spawn.func1"))
 	srv := redistestStart(t)
@@ -87,6 +88,7 @@ func TestKillAndRestartMidLoad(t *testing.T) {
 }
 
 func TestPausedServerHonoursDeadline(t *testing.T) {
+	singleNodeOnly(t, "CLIENT PAUSE on one server")
 	srv := redistestStart(t)
 	c, err := runtime.OpenRedisCache(srv.URL())
 	must(t, err)
@@ -107,6 +109,7 @@ func TestPausedServerHonoursDeadline(t *testing.T) {
 }
 
 func TestFullPoolWaitIsBoundedByContext(t *testing.T) {
+	singleNodeOnly(t, "exhausts one client's pool of one connection")
 	srv := redistestStart(t)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 1, ContextTimeoutEnabled: true, PoolTimeout: time.Minute})
 	defer rdb.Close()
@@ -131,6 +134,7 @@ func TestFullPoolWaitIsBoundedByContext(t *testing.T) {
 }
 
 func TestFailOpen(t *testing.T) {
+	singleNodeOnly(t, "kills the server to fail open")
 	srv := redistestStart(t)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))

@@ -2,7 +2,6 @@ package runtime_test
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -31,6 +30,7 @@ func waitArmed(t *testing.T, s *runtime.Store[User]) {
 // locally; A sees the new value within 100 ms. Then A's invalidation
 // connection is killed: A must not serve the old value afterwards.
 func TestNearCacheCoherence(t *testing.T) {
+	singleNodeOnly(t, "near cache: client tracking needs a single-node client")
 	srv := redistestStart(t)
 	a := newUsers(t, srv.Client(t), runtime.WithLocal(100), runtime.WithLocalMaxAge(time.Minute), runtime.WithClone(cloneUser))
 	defer a.Close()
@@ -137,6 +137,7 @@ func TestNearCacheCoherence(t *testing.T) {
 }
 
 func TestNearCacheLease(t *testing.T) {
+	singleNodeOnly(t, "near cache: client tracking needs a single-node client")
 	srv := redistestStart(t)
 	a := newUsers(t, srv.Client(t), runtime.WithLocal(10), runtime.WithLocalMaxAge(50*time.Millisecond))
 	defer a.Close()
@@ -165,9 +166,8 @@ func TestNearCacheLease(t *testing.T) {
 }
 
 func TestNearCacheNeedsSingleNodeClient(t *testing.T) {
-	cl := redistestStartCluster(t)
+	cl := newCluster(t).Client(t)
 	if _, err := runtime.NewStore[User](cl, userSpec, runtime.WithLocal(10)); err == nil {
 		t.Fatal("near cache accepted a cluster client")
 	}
-	_ = fmt.Sprint
 }

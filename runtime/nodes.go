@@ -45,7 +45,8 @@ func flushAll(ctx context.Context, c redis.UniversalClient) error {
 // scanUnlink deletes every key matching the glob (and, when keep is not nil,
 // the regexp) on every master, and returns how many it removed. Keys are
 // unlinked in batches of one hash slot, since a Cluster node rejects a
-// multi-key command across slots.
+// multi-key command across slots; the batches of one SCAN page go in one
+// pipeline, so a page costs one round trip however many slots it spans.
 func scanUnlink(ctx context.Context, c redis.UniversalClient, glob string, keep *regexp.Regexp) (int64, error) {
 	var mu sync.Mutex
 	var total int64
@@ -65,10 +66,19 @@ func scanUnlink(ctx context.Context, c redis.UniversalClient, glob string, keep 
 				}
 				keys = k
 			}
-			for _, batch := range bySlot(keys) {
-				d, err := n.Unlink(ctx, batch...).Result()
-				if err != nil {
+			if batches := bySlot(keys); len(batches) > 0 {
+				cmds := make([]*redis.IntCmd, len(batches))
+				if _, err := n.Pipelined(ctx, func(p redis.Pipeliner) error {
+					for i, batch := range batches {
+						cmds[i] = p.Unlink(ctx, batch...)
+					}
+					return nil
+				}); err != nil {
 					return err
+				}
+				var d int64
+				for _, c := range cmds {
+					d += c.Val()
 				}
 				mu.Lock()
 				total += d

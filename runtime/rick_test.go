@@ -31,7 +31,7 @@ type Container struct {
 var ctx = context.Background()
 
 func TestR1C1GetSetRemove(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		in := Container{Name: "john", Age: 30, Active: true, Nested: map[string]map[string]int{"a": {"b": 1}}}
 		if ok, err := c.Has(ctx, "k"); err != nil || ok {
 			t.Fatalf("Has before Set = %v, %v", ok, err)
@@ -75,7 +75,7 @@ func waitGone(t *testing.T, c runtime.Cache, key string, limit time.Duration) {
 }
 
 func TestR2C2CE17TTL(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		must(t, c.Set(ctx, "k", "v", time.Second))
 		if ok, _ := c.Has(ctx, "k"); !ok {
 			t.Fatal("Has right after Set = false")
@@ -93,7 +93,7 @@ func TestR2C2CE17TTL(t *testing.T) {
 }
 
 func TestR3C3CE27Purge(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		for i := range 10 {
 			must(t, c.Set(ctx, fmt.Sprint("k", i), i, 0))
 		}
@@ -112,7 +112,7 @@ func TestR3C3CE27Purge(t *testing.T) {
 
 // Deliberate difference: with a prefix, Purge removes only that prefix.
 func TestPurgeWithPrefixSparesOthers(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		c.SetPrefix("app1:*[x]:")
 		must(t, rdb.Set(ctx, "app2:k", "keep", 0).Err())
 		must(t, rdb.Set(ctx, "app1:other", "keep", 0).Err()) // would match an unescaped glob app1:*
@@ -124,11 +124,11 @@ func TestPurgeWithPrefixSparesOthers(t *testing.T) {
 		if n != 25 {
 			t.Fatalf("Purge = %d, want 25", n)
 		}
-		if got := rdb.DBSize(ctx).Val(); got != 2 {
+		if got := dbSize(t, rdb); got != 2 {
 			t.Fatalf("DBSize after Purge = %d, want 2 (other prefixes untouched)", got)
 		}
 		must(t, c.(interface{ FlushDB(context.Context) error }).FlushDB(ctx))
-		if got := rdb.DBSize(ctx).Val(); got != 0 {
+		if got := dbSize(t, rdb); got != 0 {
 			t.Fatalf("DBSize after FlushDB = %d", got)
 		}
 	})
@@ -221,7 +221,7 @@ func TestRE4CE16PrefixIsolation(t *testing.T) {
 }
 
 func TestRE5RE11CE15SetPrefixDynamically(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		must(t, c.Set(ctx, "data", "value1", 0))
 		c.SetPrefix("test:")
 		if c.Prefix() != "test:" {
@@ -246,7 +246,7 @@ func TestRE5RE11CE15SetPrefixDynamically(t *testing.T) {
 }
 
 func TestRE6RE36PrefixWithSpecialCharacters(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		c.SetPrefix("app:v1:cache:")
 		in := Container{Name: "n", Age: 1}
 		must(t, c.Set(ctx, "user:123", in, 0))
@@ -262,7 +262,7 @@ func TestRE6RE36PrefixWithSpecialCharacters(t *testing.T) {
 }
 
 func TestRE7RE8RE9CE19CE24HitRate(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		if c.Stats().HitRate() != 0 {
 			t.Fatal("fresh hit rate != 0")
 		}
@@ -295,7 +295,7 @@ func TestRE7RE8RE9CE19CE24HitRate(t *testing.T) {
 }
 
 func TestRE10RE28RE29CE23BackendWrapping(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		cl := c.(interface{ Client() redis.UniversalClient }).Client()
 		if cl != redis.UniversalClient(rdb) {
 			t.Fatal("Client() is not the wrapped client")
@@ -342,7 +342,7 @@ func roundTrip[T any](t *testing.T, c runtime.Cache, v T) T {
 }
 
 func TestRE13toRE17CE6CE9CE10CE11CE13DataTypes(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		for _, b := range []bool{true, false} {
 			if roundTrip(t, c, b) != b {
 				t.Fatal("bool")
@@ -404,7 +404,7 @@ func TestRE18RE19SetsAndTuplesFromPython(t *testing.T) {
 }
 
 func TestRE20RE21RE22Nonexistent(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		var s string
 		if err := c.Get(ctx, "nope", &s); !errors.Is(err, runtime.ErrMiss) {
 			t.Fatal(err)
@@ -419,7 +419,7 @@ func TestRE20RE21RE22Nonexistent(t *testing.T) {
 }
 
 func TestRE23RE33CE25CE30Overwrite(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		type secret struct {
 			Counter int
 			Secret  string
@@ -436,7 +436,7 @@ func TestRE23RE33CE25CE30Overwrite(t *testing.T) {
 }
 
 func TestRE24CE21LargeValue(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		in := map[string]string{}
 		for i := range 1000 {
 			in[fmt.Sprint("key_", i)] = strings.Repeat(string(rune('a'+i%26)), 700+i%200)
@@ -449,7 +449,7 @@ func TestRE24CE21LargeValue(t *testing.T) {
 }
 
 func TestRE25RE26KeyNames(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		keys := []string{strings.Repeat("k", 1000), "a:b", "a/b", "a-b", "a_b", "a.b", "a@b", ""}
 		for i, k := range keys {
 			must(t, c.Set(ctx, k, i, 0))
@@ -468,7 +468,7 @@ func TestRE25RE26KeyNames(t *testing.T) {
 }
 
 func TestRE30CloseConnection(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		must(t, c.Set(ctx, "k", "v", 0))
 		must(t, c.Close())
 		must(t, c.Close()) // idempotent
@@ -495,6 +495,7 @@ func TestRE30CloseConnection(t *testing.T) {
 }
 
 func TestOpenRedisCacheOwnsItsClient(t *testing.T) {
+	singleNodeOnly(t, "OpenRedisCache builds a single-node client from a redis:// URL")
 	srv := redistestStart(t)
 	c, err := runtime.OpenRedisCache(srv.URL(), runtime.WithPrefix("p:"))
 	must(t, err)
@@ -510,7 +511,7 @@ func TestOpenRedisCacheOwnsItsClient(t *testing.T) {
 }
 
 func TestRE31RE32CE29MultipleOperations(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		for i := range 100 {
 			must(t, c.Set(ctx, fmt.Sprint("k", i), map[string]int{"i": i}, 0))
 		}
@@ -622,7 +623,7 @@ func TestCE8WrongKeyCannotDecrypt(t *testing.T) {
 }
 
 func TestCE14CE34CE35ContainerThroughEncryption(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		in := Container{Name: "n", Age: 9, Active: true, Nested: map[string]map[string]int{"x": {"y": 2}}}
 		if got := roundTrip(t, c, in); !reflect.DeepEqual(got, in) {
 			t.Fatalf("got %+v", got)
@@ -664,7 +665,7 @@ func TestCE22EncryptionOverhead(t *testing.T) {
 }
 
 func TestCE28SpecialCharactersInValue(t *testing.T) {
-	kinds(t, func(t *testing.T, _ *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, _ redis.UniversalClient, c runtime.Cache) {
 		for _, s := range []string{"a\nb", "a\tb", "  spaced  ", `quote"s and 'single'`, "\\back\\slash"} {
 			if roundTrip(t, c, s) != s {
 				t.Fatalf("%q", s)
@@ -676,7 +677,7 @@ func TestCE28SpecialCharactersInValue(t *testing.T) {
 // Deliberate difference: TTL 0 is no expiry; negative or sub-millisecond
 // TTLs are errors and write nothing (rick: server error for 0/negative).
 func TestTTLRules(t *testing.T) {
-	kinds(t, func(t *testing.T, rdb *redis.Client, c runtime.Cache) {
+	kinds(t, func(t *testing.T, rdb redis.UniversalClient, c runtime.Cache) {
 		must(t, c.Set(ctx, "k", "old", time.Hour))
 		for _, ttl := range []time.Duration{-time.Second, -1, time.Microsecond, 1500 * time.Microsecond} {
 			if err := c.Set(ctx, "k", "new", ttl); err == nil {

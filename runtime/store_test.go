@@ -215,11 +215,11 @@ func TestGetOrLoadNegativeCaching(t *testing.T) {
 // TestGetOrLoadLockAcrossClients: four independent clients (as four
 // processes would be) load one missing key; with the lock, the loader runs once.
 func TestGetOrLoadLockAcrossClients(t *testing.T) {
-	srv := redistestStart(t)
+	clients := servers(t, 5)
 	var calls atomic.Int32
 	var wg sync.WaitGroup
-	for range 4 {
-		s := newUsers(t, srv.Client(t), runtime.WithLock(5*time.Second))
+	for _, rdb := range clients[:4] {
+		s := newUsers(t, rdb, runtime.WithLock(5*time.Second))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -237,7 +237,7 @@ func TestGetOrLoadLockAcrossClients(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Fatalf("loader ran %d times across clients", calls.Load())
 	}
-	if n := srv.Client(t).Exists(ctx, userKey(newUsers(t, srv.Client(t)), 9)+":lock").Val(); n != 0 {
+	if n := exists(t, clients[4], userKey(newUsers(t, clients[4]), 9)+":lock"); n != 0 {
 		t.Fatal("lock not released")
 	}
 }
@@ -257,12 +257,12 @@ func TestStorePurgeSparesSiblings(t *testing.T) {
 	if n != 30 {
 		t.Fatalf("Purge = %d", n)
 	}
-	if rdb.Exists(ctx, "app:user:email:a%40b:v0000001", "app:user:5:v00000aa", "other:user:5:v0000001").Val() != 3 {
+	if exists(t, rdb, "app:user:email:a%40b:v0000001", "app:user:5:v00000aa", "other:user:5:v0000001") != 3 {
 		t.Fatal("Purge touched a sibling, an old version or another prefix")
 	}
 	n, err = s.PurgeAllVersions(ctx)
 	must(t, err)
-	if n != 1 || rdb.Exists(ctx, "app:user:email:a%40b:v0000001").Val() != 1 {
+	if n != 1 || exists(t, rdb, "app:user:email:a%40b:v0000001") != 1 {
 		t.Fatalf("PurgeAllVersions = %d", n)
 	}
 }
@@ -313,7 +313,7 @@ func TestBadKeyPartRejected(t *testing.T) {
 	rdb := server(t)
 	s := newUsers(t, rdb)
 	key := "user:" + runtime.TextKey(badText{}, "") + ":v0000001"
-	if err := s.Set(ctx, key, &User{}, 0); err == nil || rdb.DBSize(ctx).Val() != 0 {
+	if err := s.Set(ctx, key, &User{}, 0); err == nil || dbSize(t, rdb) != 0 {
 		t.Fatal("bad key part written", err)
 	}
 	if _, err := s.Get(ctx, key); err == nil {
