@@ -32,6 +32,8 @@ fi
 
 echo "== tests (real redis-server; -race)"
 CI=${CI:-true} go test -race -count=1 -timeout 40m ./...
+echo "== runtime and generated-code suites again, on a 3-master Redis Cluster"
+CI=${CI:-true} CACHEGEN_TOPOLOGY=cluster go test -race -count=1 -timeout 20m ./runtime ./generator
 for m in "${modules[@]:1}"; do
 	echo "== tests: $m"
 	(cd "$m" && CI=${CI:-true} go test -race -count=1 -timeout 20m ./...)
