@@ -104,7 +104,9 @@ func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge t
 		return cn.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", id, "BCAST", "PREFIX", prefix).Err()
 	}
 	n.client = redis.NewClient(&opt)
-	n.pubsub = n.client.Subscribe(context.Background(), "__redis__:invalidate")
+	// No channel yet: Subscribe without channels does not dial, so the
+	// constructor never contacts Redis; listen subscribes.
+	n.pubsub = n.client.Subscribe(context.Background())
 	go n.listen()
 	return n, nil
 }
@@ -112,6 +114,9 @@ func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge t
 func (n *near[T]) listen() {
 	defer close(n.done)
 	ctx := context.Background()
+	// An error here (Redis down) still registers the channel: the first
+	// Receive reconnects and subscribes.
+	_ = n.pubsub.Subscribe(ctx, "__redis__:invalidate")
 	for {
 		msg, err := n.pubsub.Receive(ctx)
 		if err != nil {
