@@ -49,7 +49,7 @@ type synError struct {
 var options = []string{"key", "ttl", "crypt", "codec", "name", "schema", "local", "jitter"}
 
 // codecs lists the values accepted by codec=.
-var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "custom"}
+var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "fast", "custom"}
 
 // parseAnnotation parses the text after "//cache:". It never panics; every
 // problem is returned as a synError, in order of offset.
@@ -113,10 +113,7 @@ func parseAnnotation(text string) (annotation, []synError) {
 			}
 			a.TTL = d
 		case "codec":
-			switch {
-			case value == "fast":
-				fail(valOff, "codec=fast is not implemented yet")
-			case !contains(codecs, value):
+			if !contains(codecs, value) {
 				if s := suggest(value, codecs); s != "" {
 					fail(valOff, "unknown codec=%s; did you mean %s?", value, s)
 				} else {

@@ -45,7 +45,7 @@ func TestParseAnnotationErrors(t *testing.T) {
 		{"key=a:<ID> tll=1h", 11, "unknown option tll; did you mean ttl?"},
 		{"key=a:<ID> kye=1", 11, "did you mean key?"},
 		{"key=a:<ID> codec=msgpak", 17, "did you mean msgpack?"},
-		{"key=a:<ID> codec=fast", 17, "codec=fast is not implemented yet"},
+		{"key=a:<ID> codec=faster", 17, "did you mean fast?"},
 		{"key=a:<ID> name=1x", 16, "not a Go identifier"},
 		{"key=a:<ID> name=lower", 16, "must be exported"},
 		{"key=a:<ID> crypt crypt", 17, "duplicate option crypt"},

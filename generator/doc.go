@@ -17,7 +17,7 @@
 //	key=TEMPLATE   required; literal text and <Field> or <A.B> placeholders
 //	ttl=DURATION   default expiry (time.ParseDuration); 0 or absent: none
 //	crypt          values are encrypted (Fernet256)
-//	codec=NAME     msgpack (default), json, gob, rick-msgpack, pickle, custom
+//	codec=NAME     msgpack (default), json, gob, rick-msgpack, pickle, fast, custom
 //	name=IDENT     the generated type; default <Type>Cache
 //	schema=off     no schema version in keys
 //	local=SIZE     near-cache entries (positive)
@@ -45,6 +45,32 @@
 // the struct's shape (field names, types and tags, recursing into the
 // module's own types only), the codec and the crypt flag; see
 // fingerprint.go for the exact text hashed.
+//
+// # Generated code besides the caches
+//
+// Every struct whose deep copy can be generated gets clone<Type>, an
+// unexported deep copy (one allocation per struct, slice and map; see
+// clone.go for what it copies and how), which every constructor passes
+// with runtime.WithClone: a near cache (local=, or runtime.WithLocal)
+// then hands each caller its own copy without decoding. A struct with a
+// field that cannot be copied (an interface, a channel, a type from
+// another module holding pointers) gets none; local= on it is an error at
+// that field, and runtime.WithLocal falls back to copying through the
+// codec.
+//
+// codec=fast generates a reflection-free binary codec for the struct:
+// fastEncode<Type> and fastDecode<Type> for it and for each struct of the
+// module it contains, over package runtime/fastwire, whose documentation
+// is the wire format. The constructor passes it with runtime.WithCodec
+// before the caller's options, so a caller's WithCodec still wins. It
+// supports bools, integers, floats, strings, []byte, byte arrays
+// (uuid.UUID), time.Time, time.Duration and other named integer types,
+// runtime.Date, runtime.Decimal, the module's own structs, and pointers,
+// slices, arrays and maps (keys: strings, integers, byte arrays) of these;
+// any other field is an error at the field, unless tagged `cache:"-"`.
+//
+// Generated names that would collide with the package's own take a
+// number: cloneUser2 when cloneUser is declared.
 //
 // # Shape guard
 //

@@ -15,9 +15,24 @@ import (
 func Emit(m *Package) *jen.File {
 	f := jen.NewFilePathName(m.Path, m.Name)
 	f.HeaderComment(Header)
-	g := &emitter{m: m, f: f, named: map[string]bool{}}
+	g := &emitter{m: m, f: f, named: map[string]bool{}, used: map[string]bool{},
+		clones: map[*Entity]string{}, codecs: map[*Entity]string{}}
 	for _, ip := range importPaths {
 		g.importName(ip[0], ip[1])
+	}
+	for _, e := range m.Entities {
+		for _, c := range e.Caches {
+			g.used[c.Name], g.used["New"+c.Name], g.used[c.KeyName] = true, true, true
+		}
+	}
+	clones, fast := newCloneEmitter(g, m.env), newFastEmitter(g, m.env)
+	for _, e := range m.Entities {
+		if e.Clone {
+			g.clones[e] = clones.funcName(e.Type)
+		}
+		if e.Fast {
+			g.codecs[e] = g.fresh("fast" + e.Name + "Codec")
+		}
 	}
 	g.guards()
 	for _, e := range m.Entities {
@@ -25,6 +40,13 @@ func Emit(m *Package) *jen.File {
 			g.cache(c)
 		}
 	}
+	clones.emit()
+	for _, e := range m.Entities {
+		if e.Fast {
+			fast.codec(e, g.codecs[e])
+		}
+	}
+	fast.emit()
 	return f
 }
 
@@ -32,6 +54,20 @@ type emitter struct {
 	m     *Package
 	f     *jen.File
 	named map[string]bool // import paths given a name
+	used  map[string]bool // package-level names the file declares
+
+	clones map[*Entity]string // deep copy function of each entity that has one
+	codecs map[*Entity]string // codec=fast variable of each entity that has one
+}
+
+// fresh returns an unused package-level name: base, or base2, base3...
+func (g *emitter) fresh(base string) string {
+	name := base
+	for i := 2; g.used[name] || g.m.Declared[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	g.used[name] = true
+	return name
 }
 
 // importName fixes the name a package is imported under, choosing an alias
@@ -176,10 +212,22 @@ func (g *emitter) cache(c *Cache) {
 	}
 	g.doc("%s returns a new %s, which stores %s values through c. It does not contact Redis: a cache can be built while Redis is down, and the first call reports the error.%s",
 		ctor, c.Name, ent, extra)
+	var preset []jen.Code // options the user's may override
+	if name := g.clones[c.Entity]; name != "" {
+		preset = append(preset, g.rt("WithClone").Call(jen.Id(name)))
+	}
+	if c.Codec == "fast" {
+		preset = append(preset, g.rt("WithCodec").Call(jen.Id(g.codecs[c.Entity])))
+	}
+	presetOpts := jen.Null()
+	if len(preset) > 0 {
+		presetOpts = jen.Id("opts").Op("=").Append(jen.Index().Add(g.rt("Option")).Values(preset...), jen.Id("opts").Op("..."))
+	}
 	g.f.Func().Id(ctor).Params(
 		jen.Id("c").Qual(RedisPath, "UniversalClient"),
 		jen.Id("opts").Op("...").Add(g.rt("Option")),
 	).Params(jen.Op("*").Id(c.Name), jen.Error()).Block(
+		presetOpts,
 		jen.List(jen.Id("s"), jen.Err()).Op(":=").Add(g.rt("NewStore")).Types(entT()).Call(
 			jen.Id("c"), g.spec(c), jen.Id("opts").Op("..."),
 		),
@@ -301,6 +349,12 @@ func (g *emitter) cache(c *Cache) {
 	)
 	g.f.Line()
 
+	g.doc("Close makes later calls fail with runtime.ErrClosed and stops the near cache's invalidation connection, if it has one. The client passed to %s stays open.", ctor)
+	g.f.Func().Params(recv()).Id("Close").Params().Error().Block(
+		jen.Return(store().Dot("Close").Call()),
+	)
+	g.f.Line()
+
 	g.doc("Stats returns the hit, miss and error counts of %s.", c.Name)
 	g.f.Func().Params(recv()).Id("Stats").Params().Add(g.rt("Stats")).Block(
 		jen.Return(store().Dot("Stats").Call()),
@@ -382,8 +436,11 @@ func describe(c *Cache) string {
 		fmt.Fprintf(&b, ":%s (%s is the schema version, which changes with the shape of %s)", c.Version, c.Version, c.Entity.Name)
 	}
 	codec := c.Codec
-	if c.Codec == "custom" {
+	switch c.Codec {
+	case "custom":
 		codec = "the codec passed with runtime.WithCodec"
+	case "fast":
+		codec = "the generated, reflection-free codec=fast codec"
 	}
 	facts := []string{"encoded with " + codec}
 	if c.Crypt {

@@ -20,6 +20,8 @@ type Package struct {
 	// Declared holds the package-level identifiers of the package (its
 	// generated file aside): import names must not collide with them.
 	Declared map[string]bool
+
+	env typeEnv // the types package and module, for type analysis
 }
 
 // Entity is an annotated struct type and the caches declared on it.
@@ -28,6 +30,14 @@ type Entity struct {
 	Name   string       // its name
 	Pos    token.Position
 	Caches []*Cache // one per //cache: line, in order
+
+	// Clone reports that a deep copy of the struct can be generated: the
+	// file then holds clone<Type> and every constructor passes it with
+	// runtime.WithClone. Without it a near cache copies through the codec.
+	Clone bool
+	// Fast reports that a cache of the struct uses codec=fast: the file then
+	// holds the struct's generated encoder and decoder.
+	Fast bool
 }
 
 // Guard is a compile-time assertion that the named struct type still has

@@ -45,6 +45,7 @@ func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package 
 		Path: p.PkgPath,
 		Name: p.Name,
 		Dir:  p.Dir,
+		env:  ps.env(),
 	}
 	if m.Dir == "" && len(p.GoFiles) > 0 {
 		m.Dir = filepath.Dir(p.GoFiles[0])
@@ -164,7 +165,41 @@ func (ps *parser) entity(s site) *Entity {
 	if len(e.Caches) == 0 {
 		return nil
 	}
+	ps.checkClone(e)
+	ps.checkFast(e)
 	return e
+}
+
+func (ps *parser) env() typeEnv { return typeEnv{pkg: ps.pkg.Types, module: ps.module()} }
+
+// checkClone decides whether the entity gets a generated deep copy. One
+// that cannot be generated is an error for caches with local= only.
+func (ps *parser) checkClone(e *Entity) {
+	_, prob := newCloneChecker(ps.env()).root(e.Type)
+	if prob == nil {
+		e.Clone = true
+		return
+	}
+	for _, c := range e.Caches {
+		if c.Local > 0 {
+			ps.errs.add(ps.pos(prob.pos),
+				"%s has local=, which needs a generated deep copy of %s, but field %s of type %s cannot be copied: %s; change the field's type, or drop local= (runtime.WithLocal then copies through the codec)",
+				c.Name, e.Name, prob.field, prob.typ, prob.why)
+		}
+	}
+}
+
+// checkFast reports every field codec=fast cannot encode, when a cache of
+// the entity uses it.
+func (ps *parser) checkFast(e *Entity) {
+	if !slices.ContainsFunc(e.Caches, func(c *Cache) bool { return c.Codec == "fast" }) {
+		return
+	}
+	probs := newFastChecker(ps.env()).check(e.Type)
+	for _, p := range probs {
+		ps.errs.add(ps.pos(p.pos), "codec=fast does not support field %s of type %s: %s", p.field, p.typ, p.why)
+	}
+	e.Fast = len(probs) == 0
 }
 
 func (ps *parser) module() string {
@@ -358,12 +393,16 @@ func (ps *parser) guards(m *Package) []*Guard {
 // importPaths are the packages every generated file may import, with the
 // names they are imported under unless taken.
 var importPaths = [][2]string{
+	{"bytes", "bytes"},
 	{"context", "context"},
 	{"errors", "errors"},
 	{"fmt", "fmt"},
+	{"maps", "maps"},
+	{"slices", "slices"},
 	{"strconv", "strconv"},
 	{"time", "time"},
 	{RuntimePath, "runtime"},
+	{FastwirePath, "fastwire"},
 	{RedisPath, "redis"},
 }
 

@@ -2,7 +2,11 @@
 // scratch module, built, vetted and run against a real redis-server.
 package models
 
-import "github.com/google/uuid"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 //go:generate cachegen
 
@@ -41,4 +45,20 @@ type Session struct {
 	ID    uuid.UUID
 	Owner *Owner
 	Data  map[string]string
+}
+
+// Profile is cached with the generated codec=fast codec, and by handle
+// with a near cache (local=) whose hits are generated deep copies.
+//
+//cache:key=profile:<ID> codec=fast ttl=1h
+//cache:key=profile:handle:<Handle> name=ProfileByHandleCache local=100
+type Profile struct {
+	ID      int64
+	Handle  string
+	Born    time.Time
+	Scores  map[string]float64
+	Friends []int64
+	Avatar  []byte
+	Home    *Owner
+	Labels  []string
 }

@@ -235,3 +235,161 @@ func TestSchemaOffAndPointerPath(t *testing.T) {
 		t.Fatalf("Purge removed %d, want 1", n)
 	}
 }
+
+func profile() *Profile {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		ny = time.FixedZone("EST", -5*3600)
+	}
+	return &Profile{
+		ID:      7,
+		Handle:  "ann",
+		Born:    time.Date(1990, 7, 4, 12, 30, 0, 500, ny),
+		Scores:  map[string]float64{"go": 9.5, "": -1},
+		Friends: []int64{},
+		Avatar:  []byte{0, 1, 2},
+		Home:    &Owner{ID: 3, Name: "home"},
+		Labels:  []string{"a", "b"},
+	}
+}
+
+func sameProfile(t *testing.T, got, want *Profile) {
+	t.Helper()
+	if got.ID != want.ID || got.Handle != want.Handle || !got.Born.Equal(want.Born) ||
+		len(got.Scores) != len(want.Scores) || got.Scores["go"] != want.Scores["go"] ||
+		(got.Friends == nil) != (want.Friends == nil) || string(got.Avatar) != string(want.Avatar) ||
+		(got.Home == nil) != (want.Home == nil) || (got.Home != nil && *got.Home != *want.Home) ||
+		strings.Join(got.Labels, ",") != strings.Join(want.Labels, ",") {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	_, off := got.Born.Zone()
+	_, wantOff := want.Born.Zone()
+	if off != wantOff {
+		t.Fatalf("zone offset %d, want %d", off, wantOff)
+	}
+}
+
+// TestFastCodec stores values with the generated codec=fast codec.
+func TestFastCodec(t *testing.T) {
+	ctx := context.Background()
+	c := client(t)
+	profiles, err := NewProfileCache(c, prefix(t))
+	must(t, err)
+	defer profiles.Close()
+	p := profile()
+	must(t, profiles.Set(ctx, p))
+	got, err := profiles.Get(ctx, 7)
+	must(t, err)
+	sameProfile(t, got, p)
+	raw, err := c.Get(ctx, profiles.Key(7)).Bytes()
+	must(t, err)
+	if raw[0] != 0xF1 {
+		t.Fatalf("stored value starts with %#x, want the codec=fast header 0xF1", raw[0])
+	}
+	must(t, profiles.SetMany(ctx, []*Profile{{ID: 8}, {ID: 9, Labels: []string{"x"}}}))
+	m, err := profiles.GetMany(ctx, []int64{7, 8, 9, 10})
+	must(t, err)
+	if len(m) != 3 || m[9].Labels[0] != "x" || m[8].Labels != nil {
+		t.Fatalf("GetMany = %v", m)
+	}
+
+	// Foreign bytes under the key are a decode error, not a panic.
+	must(t, c.Set(ctx, profiles.Key(10), "\xf1\x01", 0).Err())
+	if _, err := profiles.Get(ctx, 10); !errors.Is(err, runtime.ErrDecode) {
+		t.Fatalf("truncated value: %v, want ErrDecode", err)
+	}
+
+	// A codec passed by the caller wins over the generated one.
+	asJSON, err := NewProfileCache(c, prefix(t), runtime.WithCodec(mustCodec(t, "json")))
+	must(t, err)
+	must(t, asJSON.Set(ctx, &Profile{ID: 11, Handle: "j"}))
+	raw, err = c.Get(ctx, asJSON.Key(11)).Bytes()
+	must(t, err)
+	if raw[0] != '{' {
+		t.Fatalf("WithCodec(json) stored %q", raw)
+	}
+}
+
+func mustCodec(t *testing.T, name string) runtime.Codec {
+	c, err := runtime.CodecByName(name)
+	must(t, err)
+	return c
+}
+
+// TestNearCache reads through the local= cache: hits are served in
+// process as independent copies, and a write by another client is seen.
+func TestNearCache(t *testing.T) {
+	ctx := context.Background()
+	a, err := NewProfileByHandleCache(client(t), prefix(t))
+	must(t, err)
+	defer a.Close()
+	b, err := NewProfileByHandleCache(client(t), prefix(t))
+	must(t, err)
+	defer b.Close()
+
+	must(t, a.Set(ctx, profile()))
+	// The tracking connection arms asynchronously: read until a hit is
+	// served locally.
+	deadline := time.Now().Add(5 * time.Second)
+	for a.Stats().LocalHits == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no local hit within 5s")
+		}
+		got, err := a.Get(ctx, "ann")
+		must(t, err)
+		sameProfile(t, got, profile())
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Each hit is the caller's own deep copy.
+	first, err := a.Get(ctx, "ann")
+	must(t, err)
+	first.Labels[0] = "changed"
+	first.Home.Name = "changed"
+	first.Scores["go"] = 0
+	first.Avatar[0] = 9
+	second, err := a.Get(ctx, "ann")
+	must(t, err)
+	sameProfile(t, second, profile())
+
+	// Another client's write evicts a's copy.
+	p := profile()
+	p.Labels = []string{"new"}
+	must(t, b.Set(ctx, p))
+	deadline = time.Now().Add(time.Second)
+	for {
+		got, err := a.Get(ctx, "ann")
+		must(t, err)
+		if len(got.Labels) == 1 && got.Labels[0] == "new" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a still serves %v a second after b's write", got.Labels)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	must(t, a.Close())
+	if _, err := a.Get(ctx, "ann"); !errors.Is(err, runtime.ErrClosed) {
+		t.Fatalf("Get after Close: %v", err)
+	}
+}
+
+// TestNearCacheFast turns on the near cache at run time for the codec=fast
+// cache: decoded values and generated copies together.
+func TestNearCacheFast(t *testing.T) {
+	ctx := context.Background()
+	profiles, err := NewProfileCache(client(t), prefix(t), runtime.WithLocal(10))
+	must(t, err)
+	defer profiles.Close()
+	must(t, profiles.Set(ctx, profile()))
+	deadline := time.Now().Add(5 * time.Second)
+	for profiles.Stats().LocalHits < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no local hits within 5s")
+		}
+		got, err := profiles.Get(ctx, 7)
+		must(t, err)
+		sameProfile(t, got, profile())
+		got.Friends = append(got.Friends, 1)
+		time.Sleep(5 * time.Millisecond)
+	}
+}
