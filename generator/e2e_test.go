@@ -43,10 +43,16 @@ func TestEndToEnd(t *testing.T) {
 	}
 	staticcheck(t, dir)
 
-	srv := redistest.Start(t)
+	// CACHEGEN_TOPOLOGY=cluster runs the same program on a 3-master cluster.
+	var server string
+	if os.Getenv("CACHEGEN_TOPOLOGY") == "cluster" {
+		server = "CACHEGEN_REDIS_CLUSTER=" + strings.Join(redistest.StartCluster(t).Addrs, ",")
+	} else {
+		server = "CACHEGEN_REDIS_ADDR=" + redistest.Start(t).Addr
+	}
 	cmd := exec.Command("go", "test", "-count=1", "-v", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(testmod.Env(), "CACHEGEN_REDIS_ADDR="+srv.Addr)
+	cmd.Env = append(testmod.Env(), server)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the generated code's test program failed: %v\n%s", err, out)
 	} else if testing.Verbose() {

@@ -18,15 +18,31 @@ import (
 
 const cryptKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-func client(t *testing.T) *redis.Client {
+// client connects to the server the generator's test started: a single
+// node (CACHEGEN_REDIS_ADDR) or a Redis Cluster (CACHEGEN_REDIS_CLUSTER, a
+// comma-separated list of masters).
+func client(t *testing.T) redis.UniversalClient {
 	t.Helper()
-	addr := os.Getenv("CACHEGEN_REDIS_ADDR")
-	if addr == "" {
-		t.Fatal("CACHEGEN_REDIS_ADDR is not set")
+	var c redis.UniversalClient
+	switch addrs, addr := os.Getenv("CACHEGEN_REDIS_CLUSTER"), os.Getenv("CACHEGEN_REDIS_ADDR"); {
+	case addrs != "":
+		c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ",")})
+	case addr != "":
+		c = redis.NewClient(&redis.Options{Addr: addr})
+	default:
+		t.Fatal("neither CACHEGEN_REDIS_ADDR nor CACHEGEN_REDIS_CLUSTER is set")
 	}
-	c := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// singleNode skips tests of the near cache, which needs a single-node or
+// Sentinel client, when the suite runs on a Cluster; the single-node run of
+// the same suite covers them.
+func singleNode(t *testing.T) {
+	if os.Getenv("CACHEGEN_REDIS_CLUSTER") != "" {
+		t.Skip("near cache needs a single-node client; covered by the single-node run")
+	}
 }
 
 // prefix gives each test its own keyspace on the shared server.
@@ -319,6 +335,7 @@ func mustCodec(t *testing.T, name string) runtime.Codec {
 // TestNearCache reads through the local= cache: hits are served in
 // process as independent copies, and a write by another client is seen.
 func TestNearCache(t *testing.T) {
+	singleNode(t)
 	ctx := context.Background()
 	a, err := NewProfileByHandleCache(client(t), prefix(t))
 	must(t, err)
@@ -376,6 +393,7 @@ func TestNearCache(t *testing.T) {
 // TestNearCacheFast turns on the near cache at run time for the codec=fast
 // cache: decoded values and generated copies together.
 func TestNearCacheFast(t *testing.T) {
+	singleNode(t)
 	ctx := context.Background()
 	profiles, err := NewProfileCache(client(t), prefix(t), runtime.WithLocal(10))
 	must(t, err)
