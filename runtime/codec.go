@@ -74,14 +74,16 @@ func isNull(codecName string, data []byte) bool {
 	case CodecMsgpack, CodecRickMsgpack:
 		return len(data) == 1 && data[0] == 0xc0
 	case CodecJSON:
-		s := string(data)
+		// Trim the bytes, not string(data): that conversion copies every
+		// value longer than 32 bytes, an allocation on every typed Get.
+		s := data
 		for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
 			s = s[1:]
 		}
 		for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\n' || s[len(s)-1] == '\t' || s[len(s)-1] == '\r') {
 			s = s[:len(s)-1]
 		}
-		return s == "null"
+		return string(s) == "null"
 	case CodecPickle:
 		// PROTO n, NONE, STOP — or NONE, STOP for protocols 0 and 1.
 		return (len(data) == 4 && data[0] == 0x80 && data[2] == 'N' && data[3] == '.') ||

@@ -160,7 +160,10 @@ func (s *Store[T]) Client() redis.UniversalClient { return s.b.client }
 func (s *Store[T]) Stats() Stats {
 	st := s.b.Stats()
 	if s.local != nil {
+		// Local hits are counted once, by the near cache (one atomic add
+		// on the hit path), and are part of Hits.
 		st.LocalHits = s.local.hits.Load()
+		st.Hits += st.LocalHits
 	}
 	return st
 }
@@ -186,12 +189,11 @@ func (s *Store[T]) get(ctx context.Context, key string) (*T, error) {
 		}
 		return s.decode(key, data)
 	}
+	if s.b.closed.Load() {
+		return nil, ErrClosed
+	}
 	if v, ok := s.local.get(key); ok {
-		if s.b.closed.Load() {
-			return nil, ErrClosed
-		}
-		s.b.stats.hits.Add(1)
-		return v, nil
+		return v, nil // counted by the near cache, see Stats
 	}
 	epoch := s.local.begin()
 	data, err := s.b.getRaw(ctx, key)
@@ -336,7 +338,6 @@ func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error
 		var idx []int
 		for i, k := range keys {
 			if v, ok := s.local.get(k); ok {
-				s.b.stats.hits.Add(1)
 				out[i] = v
 				continue
 			}
@@ -483,9 +484,33 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 		}
 	}
 	switch c.(type) {
-	case *redis.ClusterClient, *redis.Ring:
+	case *redis.Ring:
+		// A Ring shards by its own hash, not by slot: use single GETs,
+		// pipelined per shard. The pipeline's error is its first command's,
+		// which may be redis.Nil while a later command failed on a shard
+		// that is down: check each, or a shard error would read as a miss.
+		cmds, perr := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.Get(ctx, k)
+			}
+			return nil
+		})
+		for i, cmd := range cmds {
+			s, err := cmd.(*redis.StringCmd).Result()
+			switch {
+			case err == nil:
+				out[i] = &s
+			case err != redis.Nil:
+				return nil, err
+			}
+		}
+		if perr != nil && perr != redis.Nil {
+			return nil, perr
+		}
+		return out, nil
+	case *redis.ClusterClient:
 		// Group by slot so no MGET crosses slots; go-redis routes each
-		// command of the pipeline to the node (or shard) owning it.
+		// command of the pipeline to the node owning it.
 		groups := map[uint16][]int{}
 		var order []uint16
 		for i, k := range keys {
@@ -495,23 +520,8 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 			}
 			groups[sl] = append(groups[sl], i)
 		}
-		if _, ring := c.(*redis.Ring); ring {
-			// A Ring shards by its own hash, not by slot: use single GETs.
-			cmds, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
-				for _, k := range keys {
-					p.Get(ctx, k)
-				}
-				return nil
-			})
-			if err != nil && err != redis.Nil {
-				return nil, err
-			}
-			for i, cmd := range cmds {
-				if s, err := cmd.(*redis.StringCmd).Result(); err == nil {
-					out[i] = &s
-				}
-			}
-			return out, nil
+		if len(order) == 1 {
+			break // one slot (keys sharing a hash tag): a plain MGET, no pipeline
 		}
 		cmds := make([]*redis.SliceCmd, 0, len(order))
 		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
