@@ -41,6 +41,7 @@ done
 
 echo "== benchmarks build and run once"
 go test -run '^$' -bench . -benchtime 1x -timeout 10m ./... >/dev/null
+(cd bench && go test -run '^$' -bench . -benchtime 1x -timeout 10m ./... >/dev/null)
 
 if [ -d examples/quickstart ]; then
 	echo "== quickstart on its embedded Redis"
