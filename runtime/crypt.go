@@ -58,9 +58,6 @@ func newKeyring(keys []string, standard bool) (*fernet.Multi, error) {
 			ciphers = append(ciphers, f)
 			continue
 		}
-		if k == "" && len(keys) == 1 {
-			return nil, errors.New("cachegen: cryptredis: key must be a 64 byte string (empty key given)")
-		}
 		if len(k) != 64 {
 			return nil, fmt.Errorf("cachegen: cryptredis: key must be a 64 byte string (key %d has %d bytes)", i+1, len(k))
 		}

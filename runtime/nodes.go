@@ -94,20 +94,31 @@ func scanUnlink(ctx context.Context, c redis.UniversalClient, glob string, keep 
 
 // bySlot groups keys by Redis Cluster hash slot, keeping first-seen order.
 func bySlot(keys []string) [][]string {
-	if len(keys) == 0 {
-		return nil
+	groups := slotGroups(keys)
+	out := make([][]string, len(groups))
+	for g, idx := range groups {
+		out[g] = make([]string, len(idx))
+		for j, i := range idx {
+			out[g][j] = keys[i]
+		}
 	}
-	idx := make(map[uint16]int)
-	var out [][]string
-	for _, k := range keys {
+	return out
+}
+
+// slotGroups returns the indices of keys grouped by hash slot, in
+// first-seen order: a multi-key command may only span one slot on a Cluster.
+func slotGroups(keys []string) [][]int {
+	pos := make(map[uint16]int)
+	var out [][]int
+	for i, k := range keys {
 		s := Slot(k)
-		i, ok := idx[s]
+		g, ok := pos[s]
 		if !ok {
-			i = len(out)
-			idx[s] = i
+			g = len(out)
+			pos[s] = g
 			out = append(out, nil)
 		}
-		out[i] = append(out[i], k)
+		out[g] = append(out[g], i)
 	}
 	return out
 }

@@ -476,13 +476,6 @@ func (s *Store[T]) Close() error {
 // entry is a missing key.
 func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*string, error) {
 	out := make([]*string, len(keys))
-	fill := func(idx []int, vals []any) {
-		for j, v := range vals {
-			if s, ok := v.(string); ok {
-				out[idx[j]] = &s
-			}
-		}
-	}
 	switch c.(type) {
 	case *redis.Ring:
 		// A Ring shards by its own hash, not by slot: use single GETs,
@@ -509,37 +502,29 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 		}
 		return out, nil
 	case *redis.ClusterClient:
-		// Group by slot so no MGET crosses slots; go-redis routes each
-		// command of the pipeline to the node owning it.
-		groups := map[uint16][]int{}
-		var order []uint16
-		for i, k := range keys {
-			sl := Slot(k)
-			if _, ok := groups[sl]; !ok {
-				order = append(order, sl)
-			}
-			groups[sl] = append(groups[sl], i)
+		// One MGET per slot, so none crosses slots; go-redis routes each
+		// command of the pipeline to the node owning it. Keys sharing a
+		// hash tag are one slot: a plain MGET below, no pipeline.
+		groups := slotGroups(keys)
+		if len(groups) == 1 {
+			break
 		}
-		if len(order) == 1 {
-			break // one slot (keys sharing a hash tag): a plain MGET, no pipeline
-		}
-		cmds := make([]*redis.SliceCmd, 0, len(order))
+		cmds := make([]*redis.SliceCmd, len(groups))
 		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, sl := range order {
-				idx := groups[sl]
+			for g, idx := range groups {
 				ks := make([]string, len(idx))
 				for j, i := range idx {
 					ks[j] = keys[i]
 				}
-				cmds = append(cmds, p.MGet(ctx, ks...))
+				cmds[g] = p.MGet(ctx, ks...)
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		for n, sl := range order {
-			fill(groups[sl], cmds[n].Val())
+		for g, idx := range groups {
+			fillStrings(out, idx, cmds[g].Val())
 		}
 		return out, nil
 	}
@@ -547,10 +532,20 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 	if err != nil {
 		return nil, err
 	}
-	for i, v := range vals {
+	fillStrings(out, nil, vals)
+	return out, nil
+}
+
+// fillStrings stores MGET replies: vals[j] belongs at out[idx[j]], or at
+// out[j] when idx is nil. A nil reply is a missing key.
+func fillStrings(out []*string, idx []int, vals []any) {
+	for j, v := range vals {
 		if s, ok := v.(string); ok {
+			i := j
+			if idx != nil {
+				i = idx[j]
+			}
 			out[i] = &s
 		}
 	}
-	return out, nil
 }
