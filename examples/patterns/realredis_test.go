@@ -126,6 +126,14 @@ func TestInvalidationsRealRedis(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+	// The server drops the subscription when it reads the closed
+	// connection, a moment after stop returns: wait for that, boundedly.
+	for deadline := time.Now().Add(5 * time.Second); rdb.PubSubNumSub(ctx, "inv").Val()["inv"] != 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("subscription still counted 5 s after stop")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if n, err := inv.Publish(ctx, "c"); err != nil || n != 0 {
 		t.Errorf("publish after stop: %d listeners, %v; want 0", n, err)
 	}
