@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/cachegen/cachegen/generator"
-	"github.com/cachegen/cachegen/generator/internal/testmod"
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 // BenchmarkGenerate100 generates a package of 100 annotated structs (two

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/cachegen/cachegen/generator"
-	"github.com/cachegen/cachegen/generator/internal/testmod"
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 // checkedIn lists the packages of this module whose generated file is

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cachegen/cachegen/generator"
-	"github.com/cachegen/cachegen/generator/internal/testmod"
+	"github.com/cachegen/cachegen/internal/testmod"
 	"github.com/cachegen/cachegen/internal/redistest"
 )
 

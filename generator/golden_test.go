@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cachegen/cachegen/generator"
-	"github.com/cachegen/cachegen/generator/internal/testmod"
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in ../testdata")

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 // These tests build scratch modules with the go command.
@@ -21,10 +23,10 @@ func TestStaleBuildFailsOnShapeGuard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go build")
 	}
-	dir := scratch(t, map[string]string{"models/user.go": userSrc, "models/use.go": useSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": userSrc, "models/use.go": useSrc})
 	models := filepath.Join(dir, "models")
 	mustRun(t, models)
-	if out, err := goCmd(t, dir, goEnv(), "build", "./..."); err != nil {
+	if out, err := goCmd(t, dir, testmod.Env(), "build", "./..."); err != nil {
 		t.Fatalf("build of fresh generated code: %v\n%s", err, out)
 	}
 	for _, edit := range []struct{ name, from, to string }{
@@ -33,8 +35,8 @@ func TestStaleBuildFailsOnShapeGuard(t *testing.T) {
 		{"renamed field", "Email string", "Mail  string"},
 		{"retagged field", "Email string", "Email string `json:\"mail\"`"},
 	} {
-		write(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, edit.from, edit.to, 1))
-		out, err := goCmd(t, dir, goEnv(), "build", "./...")
+		testmod.WriteFile(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, edit.from, edit.to, 1))
+		out, err := goCmd(t, dir, testmod.Env(), "build", "./...")
 		if err == nil {
 			t.Errorf("%s: a stale build compiled", edit.name)
 			continue
@@ -55,10 +57,10 @@ func TestGoGenerateRepairsBrokenOutput(t *testing.T) {
 	if out, err := goCmd(t, ".", os.Environ(), "build", "-o", filepath.Join(bin, "cachegen"), "."); err != nil {
 		t.Fatalf("go build cachegen: %v\n%s", err, out)
 	}
-	env := goEnv("PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"))
+	env := testmod.Env("PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"))
 
 	src := strings.Replace(userSrc, "package models\n", "package models\n\n//go:generate cachegen\n", 1)
-	dir := scratch(t, map[string]string{"models/user.go": src, "models/use.go": useSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": src, "models/use.go": useSrc})
 	if out, err := goCmd(t, dir, env, "generate", "./..."); err != nil {
 		t.Fatalf("go generate: %v\n%s", err, out)
 	}
@@ -68,7 +70,7 @@ func TestGoGenerateRepairsBrokenOutput(t *testing.T) {
 
 	// Remove a field the old generated code names: it no longer compiles,
 	// and the package's own code uses identifiers only that file declares.
-	write(t, filepath.Join(dir, "models", "user.go"), strings.Replace(src, "\tEmail string\n", "", 1))
+	testmod.WriteFile(t, filepath.Join(dir, "models", "user.go"), strings.Replace(src, "\tEmail string\n", "", 1))
 	if out, err := goCmd(t, dir, env, "build", "./..."); err == nil {
 		t.Fatalf("build with stale generated code succeeded:\n%s", out)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 const userSrc = `package models
@@ -24,7 +26,7 @@ type User struct {
 func cachegen(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(dir, goEnv(), args, &out, &errOut)
+	code = run(dir, testmod.Env(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -36,7 +38,7 @@ func mustRun(t *testing.T, dir string, args ...string) {
 }
 
 func TestCheckAfterStructEdit(t *testing.T) {
-	dir := scratch(t, map[string]string{"models/user.go": userSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": userSrc})
 	models := filepath.Join(dir, "models")
 
 	code, _, stderr := cachegen(t, models, "-check")
@@ -46,7 +48,7 @@ func TestCheckAfterStructEdit(t *testing.T) {
 	mustRun(t, models)
 	mustRun(t, models, "-check")
 
-	write(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, "Email string", "Email string\n\tName  string", 1))
+	testmod.WriteFile(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, "Email string", "Email string\n\tName  string", 1))
 	code, _, stderr = cachegen(t, models, "-check")
 	if code != 1 || !strings.Contains(stderr, "cache_gen.go: stale") {
 		t.Fatalf("-check after a struct edit: exit %d, want 1 naming the stale file\n%s", code, stderr)
@@ -58,7 +60,7 @@ func TestCheckAfterStructEdit(t *testing.T) {
 }
 
 func TestCheckPatternsFromModuleRoot(t *testing.T) {
-	dir := scratch(t, map[string]string{
+	dir := testmod.New(t, "example.com/scratch", map[string]string{
 		"a/user.go":  userSrc,
 		"b/user.go":  userSrc,
 		"c/plain.go": "package c\n",
@@ -72,7 +74,7 @@ func TestCheckPatternsFromModuleRoot(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "c", "cache_gen.go")); err == nil {
 		t.Error("a package without annotations got a generated file")
 	}
-	write(t, filepath.Join(dir, "b", "user.go"), strings.Replace(userSrc, "ttl=1h", "ttl=2h", 1))
+	testmod.WriteFile(t, filepath.Join(dir, "b", "user.go"), strings.Replace(userSrc, "ttl=1h", "ttl=2h", 1))
 	code, _, stderr := cachegen(t, dir, "-check", "./...")
 	if code != 1 || !strings.Contains(stderr, filepath.Join("b", "cache_gen.go")+": stale") || strings.Contains(stderr, filepath.Join("a", "cache_gen.go")) {
 		t.Fatalf("-check ./...: exit %d, want 1 naming b/cache_gen.go only\n%s", code, stderr)
@@ -80,10 +82,10 @@ func TestCheckPatternsFromModuleRoot(t *testing.T) {
 }
 
 func TestRemovedAnnotations(t *testing.T) {
-	dir := scratch(t, map[string]string{"models/user.go": userSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": userSrc})
 	models := filepath.Join(dir, "models")
 	mustRun(t, models)
-	write(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, "//cache:key=user:<ID> ttl=1h\n", "", 1))
+	testmod.WriteFile(t, filepath.Join(models, "user.go"), strings.Replace(userSrc, "//cache:key=user:<ID> ttl=1h\n", "", 1))
 	code, _, stderr := cachegen(t, models, "-check")
 	if code != 1 || !strings.Contains(stderr, "no longer wanted") {
 		t.Fatalf("-check after removing every annotation: exit %d, want 1\n%s", code, stderr)
@@ -99,7 +101,7 @@ func TestRemovedAnnotations(t *testing.T) {
 }
 
 func TestErrorsWriteNothing(t *testing.T) {
-	dir := scratch(t, map[string]string{
+	dir := testmod.New(t, "example.com/scratch", map[string]string{
 		"good/user.go": userSrc,
 		"bad/user.go":  strings.Replace(userSrc, "<ID>", "<Id>", 1),
 	})
@@ -110,7 +112,7 @@ func TestErrorsWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// good changes too, but bad's error means nothing may be written.
-	write(t, filepath.Join(dir, "good", "user.go"), strings.Replace(userSrc, "ttl=1h", "ttl=2h", 1))
+	testmod.WriteFile(t, filepath.Join(dir, "good", "user.go"), strings.Replace(userSrc, "ttl=1h", "ttl=2h", 1))
 	code, _, stderr := cachegen(t, dir, "./...")
 	want := filepath.Join("bad", "user.go") + ":5:19: unknown field <Id>; did you mean <ID>?\n"
 	if code != 2 || stderr != want {
@@ -126,7 +128,7 @@ func TestErrorsWriteNothing(t *testing.T) {
 }
 
 func TestUnchangedFileNotRewritten(t *testing.T) {
-	dir := scratch(t, map[string]string{"models/user.go": userSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": userSrc})
 	models := filepath.Join(dir, "models")
 	mustRun(t, models)
 	path := filepath.Join(models, "cache_gen.go")
@@ -157,7 +159,7 @@ func TestUnchangedFileNotRewritten(t *testing.T) {
 }
 
 func TestRefusesForeignFile(t *testing.T) {
-	dir := scratch(t, map[string]string{
+	dir := testmod.New(t, "example.com/scratch", map[string]string{
 		"models/user.go":      userSrc,
 		"models/cache_gen.go": "package models\n\n// Hand-written.\nvar x = 1\n",
 	})
@@ -168,7 +170,7 @@ func TestRefusesForeignFile(t *testing.T) {
 }
 
 func TestOutputFlag(t *testing.T) {
-	dir := scratch(t, map[string]string{"models/user.go": userSrc})
+	dir := testmod.New(t, "example.com/scratch", map[string]string{"models/user.go": userSrc})
 	models := filepath.Join(dir, "models")
 	mustRun(t, models, "-o", "zz_cache.go")
 	if _, err := os.Stat(filepath.Join(models, "zz_cache.go")); err != nil {

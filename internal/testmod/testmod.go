@@ -1,4 +1,4 @@
-// Package testmod makes scratch Go modules for the generator's tests: a
+// Package testmod makes scratch Go modules for the generator's and the CLI's tests: a
 // temporary directory with a go.mod that requires the cachegen module
 // (replaced by the working tree) and a copy of its go.sum, so packages
 // inside it can import the runtime and the module's dependencies offline.
@@ -20,8 +20,8 @@ func Root(t testing.TB) string {
 	if !ok {
 		t.Fatal("testmod: cannot locate the source file")
 	}
-	// file is <root>/generator/internal/testmod/testmod.go.
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+	// file is <root>/internal/testmod/testmod.go.
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
 // New creates a scratch module named modPath in a new temporary directory
@@ -95,8 +95,8 @@ func WriteFile(t testing.TB, path, content string) {
 // Env returns the environment for go commands run in scratch modules: the
 // current one without GOFLAGS entries that point at another module file
 // (-modfile) and with -mod=mod, so a scratch module may record a checksum
-// the copied go.sum lacks. GOWORK is off.
-func Env() []string {
+// the copied go.sum lacks. GOWORK is off. extra entries are appended.
+func Env(extra ...string) []string {
 	var env []string
 	flags := []string{"-mod=mod"}
 	for _, kv := range os.Environ() {
@@ -114,7 +114,8 @@ func Env() []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "GOFLAGS="+strings.Join(flags, " "), "GOWORK=off")
+	env = append(env, "GOFLAGS="+strings.Join(flags, " "), "GOWORK=off")
+	return append(env, extra...)
 }
 
 // Go runs the go command in dir and returns its combined output.
