@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/cachegen/cachegen/generator"
-	"github.com/cachegen/cachegen/internal/testmod"
 	"github.com/cachegen/cachegen/internal/redistest"
+	"github.com/cachegen/cachegen/internal/testmod"
 )
 
 // TestEndToEnd generates the caches of testdata/e2e into a scratch module,
