@@ -25,6 +25,10 @@
 //	           annotations any more
 //	-v         report every file written, removed or already up to date
 //	-version   print the version and exit
+//	-genkey    print a new random key for a crypt cache and exit: rick's
+//	           Fernet256 key (64 bytes, for runtime.WithKeys and rick's
+//	           CryptRedisCache); with -standard a standard Fernet key
+//	           (for runtime.WithStandardFernet and Python's cryptography)
 //
 // Exit status: 0 success, 1 stale files under -check, 2 errors.
 package main
@@ -54,6 +58,8 @@ func run(dir string, env []string, args []string, stdout, stderr io.Writer) int 
 	check := fs.Bool("check", false, "write nothing; exit 1 if a generated file is stale, missing or no longer wanted")
 	verbose := fs.Bool("v", false, "report every file written, removed or up to date")
 	version := fs.Bool("version", false, "print the version and exit")
+	genKey := fs.Bool("genkey", false, "print a new 64-byte Fernet256 key for a crypt cache (runtime.WithKeys, rick's CryptRedisCache) and exit")
+	standard := fs.Bool("standard", false, "with -genkey: a standard Fernet key (runtime.WithStandardFernet) instead")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: cachegen [flags] [packages]\n\nGenerates typed Redis caches from //cache: annotations.\nWith no packages, generates for the package in the current directory.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -63,6 +69,13 @@ func run(dir string, env []string, args []string, stdout, stderr io.Writer) int 
 			return 0
 		}
 		return 2
+	}
+	if *standard && !*genKey {
+		fmt.Fprintln(stderr, "cachegen: -standard needs -genkey")
+		return 2
+	}
+	if *genKey {
+		return genkey(stdout, *standard)
 	}
 	if *version {
 		fmt.Fprintln(stdout, "cachegen", buildVersion())
