@@ -21,6 +21,10 @@ bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 
 modules=(. $(find . -name go.mod -not -path ./go.mod -not -path '*/testdata/*' -exec dirname {} \; | sort))
 for m in "${modules[@]}"; do
+	# Every module's go.mod and go.sum are exactly what go mod tidy writes:
+	# direct requirements not marked indirect, nothing missing or unused.
+	echo "== go mod tidy -diff: $m"
+	(cd "$m" && go mod tidy -diff) || { echo "$m: go.mod/go.sum are not tidy; run go mod tidy there"; exit 1; }
 	echo "== vet, staticcheck: $m"
 	(cd "$m" && go vet ./... && staticcheck ./...)
 done
