@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cachegen/cachegen/internal/fuzzcorpus"
 	"github.com/cachegen/cachegen/runtime/internal/pyval"
 	"github.com/google/uuid"
 )
@@ -177,30 +178,32 @@ func gobSeeds(tb testing.TB) [][]byte {
 	return seeds
 }
 
-// TestWriteFuzzCorpus regenerates the committed seed corpora under
-// testdata/fuzz/<Name>/ in Go's corpus file format. It runs only with
-// CODEC_WRITE_CORPUS=1 (the seeds are also added with f.Add, so the
-// committed files are a snapshot for `go test -fuzz` runs elsewhere).
-func TestWriteFuzzCorpus(t *testing.T) {
-	if os.Getenv("CODEC_WRITE_CORPUS") != "1" {
-		t.Skip("set CODEC_WRITE_CORPUS=1 to rewrite testdata/fuzz")
-	}
+// updateCorpus rewrites the committed seed corpora instead of checking
+// them; go generate passes it.
+var updateCorpus = flag.Bool("update", false, "rewrite testdata/fuzz from the current seeds")
+
+//go:generate go test -run ^TestFuzzCorpus$ -update
+
+// TestFuzzCorpus checks that the committed seed corpora under
+// testdata/fuzz/<Name>/ (which every go test runs, and `go test -fuzz`
+// starts from elsewhere) are exactly the current seeds, named by their
+// hash; `go generate ./runtime/internal/codec` rewrites them.
+func TestFuzzCorpus(t *testing.T) {
 	for name, seeds := range map[string][][]byte{
 		"FuzzMsgpack":     msgpackSeeds(t),
 		"FuzzRickMsgpack": msgpackSeeds(t),
 		"FuzzJSON":        jsonSeeds(t),
 		"FuzzGob":         gobSeeds(t),
 	} {
-		dir := filepath.Join("testdata", "fuzz", name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		want := map[string][]byte{}
 		for _, s := range seeds {
-			body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(s)) + ")\n"
-			file := fmt.Sprintf("seed-%x", sha256.Sum256(s))[:21]
-			if err := os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			want[fmt.Sprintf("seed-%x", sha256.Sum256(s))[:21]] = s
 		}
+		fuzzcorpus.Check(t, fuzzcorpus.Corpus{
+			Dir:        filepath.Join("testdata", "fuzz", name),
+			Want:       want,
+			Owned:      func(name string) bool { return strings.HasPrefix(name, "seed-") },
+			Regenerate: "go generate ./runtime/internal/codec",
+		}, *updateCorpus)
 	}
 }

@@ -2,11 +2,13 @@ package pickle
 
 import (
 	"bytes"
-	"fmt"
-	"os"
+	"flag"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cachegen/cachegen/internal/fuzzcorpus"
 )
 
 // FuzzPickle: no input may panic, hang or exhaust memory; whatever decodes
@@ -34,17 +36,22 @@ func FuzzPickle(f *testing.F) {
 	})
 }
 
-// TestWriteFuzzSeeds regenerates testdata/fuzz/FuzzPickle when
-// PICKLE_WRITE_SEEDS=1 (go test -run TestWriteFuzzSeeds); otherwise it is
-// skipped. The seeds are committed.
-func TestWriteFuzzSeeds(t *testing.T) {
-	if os.Getenv("PICKLE_WRITE_SEEDS") == "" {
-		t.Skip("set PICKLE_WRITE_SEEDS=1 to regenerate the seed corpus")
-	}
-	dir := filepath.Join("testdata", "fuzz", "FuzzPickle")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+// updateSeeds rewrites the committed seed corpus instead of checking it;
+// go generate passes it.
+var updateSeeds = flag.Bool("update", false, "rewrite testdata/fuzz/FuzzPickle from the current seeds")
+
+//go:generate go test -run ^TestFuzzSeeds$ -update
+
+// seedPrefixes are the name prefixes of the seeds TestFuzzSeeds writes;
+// other files in the corpus are inputs the fuzzer found.
+var seedPrefixes = []string{"vector_", "crypt_", "go_", "hostile_"}
+
+// TestFuzzSeeds checks that testdata/fuzz/FuzzPickle (which every go test
+// runs, and `go test -fuzz` starts from) holds exactly the current seeds:
+// the vectors, Go-written values and the hostile inputs of hostile_test.go.
+// `go generate ./runtime/internal/pickle` rewrites it.
+func TestFuzzSeeds(t *testing.T) {
+	want := map[string][]byte{}
 	write := func(name string, data []byte) {
 		name = strings.Map(func(r rune) rune {
 			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
@@ -52,10 +59,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			}
 			return '_'
 		}, name)
-		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		want[name] = data
 	}
 	var plain struct{ Cases []vectorCase }
 	readJSON(t, "pickle_plain.json", &plain)
@@ -99,4 +103,21 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 	write("hostile_deep_MARK_600", append(append([]byte{0x80, 4}, bytes.Repeat([]byte("("), 600)...), 'N', '.'))
 	write("hostile_deep_APPEND_600", append(append(append([]byte{0x80, 4}, bytes.Repeat([]byte("]"), 600)...), bytes.Repeat([]byte("a"), 599)...), '.'))
+	fuzzcorpus.Check(t, fuzzcorpus.Corpus{
+		Dir:  filepath.Join("testdata", "fuzz", "FuzzPickle"),
+		Want: want,
+		Owned: func(name string) bool {
+			return slices.ContainsFunc(seedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) })
+		},
+		// Go writes a struct's fields in map order, so a Go-written seed
+		// may differ in bytes from run to run but not in value.
+		Same: func(committed, want []byte) bool {
+			if bytes.Equal(committed, want) {
+				return true
+			}
+			var a, b any
+			return Codec().Unmarshal(committed, &a) == nil && Codec().Unmarshal(want, &b) == nil && equalTree(a, b)
+		},
+		Regenerate: "go generate ./runtime/internal/pickle",
+	}, *updateSeeds)
 }
