@@ -155,10 +155,19 @@ func (b *base) getRaw(ctx context.Context, full string) ([]byte, error) {
 	return b.open(full, s)
 }
 
-// open checks the size and decrypts a stored value.
+// open checks the size and decrypts a stored value, counting a failure.
 func (b *base) open(full, s string) ([]byte, error) {
-	if len(s) > b.maxSize {
+	data, err := b.unseal(full, s)
+	if err != nil {
 		b.stats.errors.Add(1)
+	}
+	return data, err
+}
+
+// unseal is open without counting: GetOrLoad's second look at a key must
+// not count what the caller's Get already counted.
+func (b *base) unseal(full, s string) ([]byte, error) {
+	if len(s) > b.maxSize {
 		return nil, decodeErr(full, fmt.Errorf("value of %d bytes exceeds the maximum of %d", len(s), b.maxSize))
 	}
 	data := unsafe.Slice(unsafe.StringData(s), len(s))
@@ -167,7 +176,6 @@ func (b *base) open(full, s string) ([]byte, error) {
 	}
 	plain, err := b.cipher.Decrypt(data)
 	if err != nil {
-		b.stats.errors.Add(1)
 		return nil, decodeErr(full, err)
 	}
 	return plain, nil

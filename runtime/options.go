@@ -100,7 +100,9 @@ func WithNegativeTTL(ttl time.Duration) Option { return func(c *config) { c.nega
 
 // WithLock makes GetOrLoad take a Redis lock (SET NX PX with a random token)
 // before loading, so one loader runs across all processes sharing the cache.
-// ttl bounds how long a crashed holder can block others.
+// ttl bounds how long a crashed holder can block others; 0 turns the lock
+// off, and like WithTTL a negative ttl or one that is not a whole number of
+// milliseconds is a construction error.
 func WithLock(ttl time.Duration) Option { return func(c *config) { c.lockTTL = ttl } }
 
 // WithJitter spreads default TTLs by up to ±pct percent so keys written

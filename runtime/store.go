@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/sync/singleflight"
 )
 
 // NoExpiry is what TTL reports for a key stored without expiry.
@@ -41,7 +40,7 @@ type Store[T any] struct {
 	jitter int
 	negTTL time.Duration
 	lock   time.Duration
-	flight singleflight.Group
+	flight flightGroup
 	local  *near[T]
 }
 
@@ -82,6 +81,9 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 	}
 	if err := checkTTL(s.ttl); err != nil {
 		return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+	}
+	if err := checkTTL(s.lock); err != nil {
+		return nil, fmt.Errorf("cachegen: %s: WithLock: %w", spec.Name, err)
 	}
 	if s.jitter < 0 || s.jitter > 100 {
 		return nil, fmt.Errorf("cachegen: %s: jitter %d%% outside 0..100", spec.Name, s.jitter)
