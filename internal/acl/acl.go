@@ -52,6 +52,13 @@ var NearCommands = []struct{ Name, Why string }{
 	{"subscribe", "the invalidation messages"},
 }
 
+// ClusterCommands are what a Redis Cluster client (redis.ClusterClient)
+// adds: go-redis reads the slot map and the command table.
+var ClusterCommands = []struct{ Name, Why string }{
+	{"cluster|slots", "the slot map"},
+	{"command", "the command table (key positions, read-only commands)"},
+}
+
 // Channel is the channel Redis publishes client-side-caching invalidations on.
 const Channel = "__redis__:invalidate"
 
@@ -91,11 +98,7 @@ func Rules(prefix string, caches []Cache) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# ACL rules of %d cachegen cache(s), runtime prefix %q: ACL SETUSER <name> on >password <these rules>\n", len(caches), prefix)
 	b.WriteString("resetkeys resetchannels -@all\n")
-	var cmds []string
-	for _, c := range Commands {
-		cmds = append(cmds, "+"+c.Name)
-	}
-	b.WriteString(strings.Join(cmds, " ") + "\n")
+	b.WriteString(plus(Commands) + "\n")
 	near := false
 	for _, c := range caches {
 		kind := ""
@@ -105,17 +108,23 @@ func Rules(prefix string, caches []Cache) string {
 		fmt.Fprintf(&b, "# %s: %s%s\n", c.Name, c.Template, kind)
 		b.WriteString("~" + Pattern(prefix, c) + "\n")
 	}
-	cmds = cmds[:0]
-	for _, c := range NearCommands {
-		cmds = append(cmds, "+"+c.Name)
-	}
-	nearRules := strings.Join(cmds, " ") + " &" + Channel
+	nearRules := plus(NearCommands) + " &" + Channel
 	if near {
 		b.WriteString("# near caches: client-side caching and its invalidations\n" + nearRules + "\n")
 	} else {
 		b.WriteString("# a cache given runtime.WithLocal also needs: " + nearRules + "\n")
 	}
+	b.WriteString("# on a Redis Cluster also: " + plus(ClusterCommands) + "\n")
 	return b.String()
+}
+
+// plus returns the rules allowing cmds.
+func plus(cmds []struct{ Name, Why string }) string {
+	var out []string
+	for _, c := range cmds {
+		out = append(out, "+"+c.Name)
+	}
+	return strings.Join(out, " ")
 }
 
 // Args returns the rules without comments, as ACL SETUSER arguments.

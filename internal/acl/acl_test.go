@@ -41,29 +41,79 @@ func TestPattern(t *testing.T) {
 	}
 }
 
+// setUser creates the ACL user svc (password pw) with the rules of caches,
+// plus extra rules, on the server of c.
+func setUser(t *testing.T, c *redis.Client, extra ...string) {
+	t.Helper()
+	args := []any{"ACL", "SETUSER", "svc", "reset", "on", ">pw"}
+	for _, a := range append(acl.Args(acl.Rules("app:", caches)), extra...) {
+		args = append(args, a)
+	}
+	if err := c.Do(context.Background(), args...).Err(); err != nil {
+		t.Fatalf("ACL SETUSER: %v", err)
+	}
+}
+
 // TestRulesOnRealServer creates an ACL user with exactly the rules of
 // examples/models' caches and runs every operation of a plain cache with
 // WithLock, a crypt cache and a near cache as that user, which must see no
 // error at all; the same user gets NOPERM outside those caches.
 func TestRulesOnRealServer(t *testing.T) {
-	ctx := context.Background()
+	t.Logf("rules:\n%s", acl.Rules("app:", caches))
 	srv := redistest.Start(t)
-	admin := srv.Client(t)
-	rules := acl.Rules("app:", caches)
-	t.Logf("rules:\n%s", rules)
-	args := []any{"ACL", "SETUSER", "svc", "reset", "on", ">pw"}
-	for _, a := range acl.Args(rules) {
-		args = append(args, a)
-	}
-	if err := admin.Do(ctx, args...).Err(); err != nil {
-		t.Fatalf("ACL SETUSER: %v", err)
-	}
-	user := func() *redis.Client {
+	setUser(t, srv.Client(t))
+	user := func() redis.UniversalClient {
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr, Username: "svc", Password: "pw"})
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
 	rdb := user()
+	everyOperation(t, rdb, user)
+
+	// Outside the caches: NOPERM.
+	ctx := context.Background()
+	for name, cmd := range map[string]redis.Cmder{
+		"a key of no cache":                 rdb.Get(ctx, "other:1"),
+		"a neighbouring prefix":             rdb.Get(ctx, "app2:user:1:v6ac4404"),
+		"a cache's key without the version": rdb.Set(ctx, "app:user:1", "x", 0),
+		"FLUSHDB":                           rdb.FlushDB(ctx),
+		"CONFIG GET":                        rdb.ConfigGet(ctx, "maxmemory"),
+		"KEYS":                              rdb.Keys(ctx, "*"),
+	} {
+		if err := cmd.Err(); err == nil || !strings.Contains(err.Error(), "NOPERM") {
+			t.Errorf("%s: %v, want NOPERM", name, err)
+		}
+	}
+}
+
+// TestRulesOnCluster: the same rules plus the cluster line's on every
+// master of a 3-master Redis Cluster (no near cache: it needs a single-node
+// client).
+func TestRulesOnCluster(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	var extra []string
+	for _, c := range acl.ClusterCommands {
+		extra = append(extra, "+"+c.Name)
+	}
+	for _, addr := range cl.Masters() {
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		setUser(t, c, extra...)
+		c.Close()
+	}
+	user := func() redis.UniversalClient {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Masters(), Username: "svc", Password: "pw"})
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	everyOperation(t, user(), nil)
+}
+
+// everyOperation runs every operation of UserCache (with WithLock and
+// negative caching), SessionCache (crypt) and, when newClient is not nil,
+// ProductCache as a near cache kept coherent with a writer on newClient().
+// Every call and every cache's Stats must be free of errors.
+func everyOperation(t *testing.T, rdb redis.UniversalClient, newClient func() redis.UniversalClient) {
+	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -126,12 +176,29 @@ func TestRulesOnRealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	all := []interface {
+		Stats() runtime.Stats
+		Close() error
+	}{users, sessions}
+	defer func() {
+		for _, c := range all {
+			if st := c.Stats(); st.Errors != 0 {
+				t.Errorf("stats %+v: errors", st)
+			}
+			must(c.Close())
+		}
+	}()
+	if newClient == nil {
+		return
+	}
+
 	// A near cache: hits served locally, and a write by another client
 	// (another process) evicts the local copy.
 	products, err := models.NewProductCache(rdb, prefix, runtime.WithLocal(100))
 	must(err)
-	writer, err := models.NewProductCache(user(), prefix)
+	writer, err := models.NewProductCache(newClient(), prefix)
 	must(err)
+	all = append(all, products, writer)
 	id := uuid.New()
 	must(products.Set(ctx, &models.Product{ID: id, Name: "v1"}))
 	deadline := time.Now().Add(5 * time.Second)
@@ -155,29 +222,5 @@ func TestRulesOnRealServer(t *testing.T) {
 			t.Fatal("the near cache still serves v1: no invalidation arrived")
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-
-	for _, c := range []interface {
-		Stats() runtime.Stats
-		Close() error
-	}{users, sessions, products, writer} {
-		if st := c.Stats(); st.Errors != 0 {
-			t.Errorf("stats %+v: errors", st)
-		}
-		must(c.Close())
-	}
-
-	// Outside the caches: NOPERM.
-	for name, cmd := range map[string]redis.Cmder{
-		"a key of no cache":                 rdb.Get(ctx, "other:1"),
-		"a neighbouring prefix":             rdb.Get(ctx, "app2:user:1:v6ac4404"),
-		"a cache's key without the version": rdb.Set(ctx, "app:user:1", "x", 0),
-		"FLUSHDB":                           rdb.FlushDB(ctx),
-		"CONFIG GET":                        rdb.ConfigGet(ctx, "maxmemory"),
-		"KEYS":                              rdb.Keys(ctx, "*"),
-	} {
-		if err := cmd.Err(); err == nil || !strings.Contains(err.Error(), "NOPERM") {
-			t.Errorf("%s: %v, want NOPERM", name, err)
-		}
 	}
 }
