@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type annotation struct {
 	SchemaOff bool
 	Local     int
 	Jitter    int
+	JitterOff int
 }
 
 // keyTemplate is the value of key=.
@@ -145,12 +147,16 @@ func parseAnnotation(text string) (annotation, []synError) {
 			if err != nil || n < 0 || n > 100 {
 				fail(valOff, "jitter=%s: want a whole percentage from 0 to 100", value)
 			}
-			a.Jitter = n
+			a.Jitter, a.JitterOff = n, start
 		}
 	}
 	if !seen["key"] {
 		fail(0, "missing key=TEMPLATE")
 	}
+	if seen["jitter"] && a.TTL == 0 && !slices.ContainsFunc(errs, func(e synError) bool { return strings.HasPrefix(e.Msg, "invalid ttl=") }) {
+		fail(a.JitterOff, "jitter= needs ttl=: it spreads the default expiry, and without ttl= there is none")
+	}
+	slices.SortStableFunc(errs, func(x, y synError) int { return x.Off - y.Off })
 	return a, errs
 }
 

@@ -52,6 +52,8 @@ func TestParseAnnotationErrors(t *testing.T) {
 		{"key=a:<ID> schema=on", 18, "only setting is schema=off"},
 		{"key=a:<ID> local=-1", 17, "positive number"},
 		{"key=a:<ID> jitter=x", 18, "percentage"},
+		{"key=a:<ID> jitter=5", 11, "jitter= needs ttl="},
+		{"key=a:<ID> ttl=0 jitter=5", 17, "jitter= needs ttl="},
 		{"key=a:<ID", 6, "unclosed placeholder <ID"},
 		{"key=a:<>", 6, "empty placeholder"},
 		{"key=a:<1x>", 7, "invalid field path"},

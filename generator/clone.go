@@ -245,6 +245,11 @@ type cloneEmitter struct {
 	names map[string]string // type string → function name
 	queue []*types.Named    // functions to write
 	vars  map[string]int    // local variable names used, by base
+	// inline holds the named structs whose fields are being copied inline
+	// in the function being written: one met again (a recursive type,
+	// T{Kids []T}) calls its clone function instead of being inlined
+	// forever.
+	inline map[string]bool
 }
 
 func newCloneEmitter(g *emitter, env typeEnv) *cloneEmitter {
@@ -277,6 +282,7 @@ func (ce *cloneEmitter) function(t *types.Named) {
 	typ := ce.g.typ(t)
 	ce.g.doc("%s returns a deep copy of v (nil for nil), sharing nothing mutable with it: the near cache hands every caller its own copy.", name)
 	ce.vars = map[string]int{}
+	ce.inline = map[string]bool{types.TypeString(t, nil): true}
 	st := t.Underlying().(*types.Struct)
 	ce.g.f.Func().Id(name).Params(jen.Id("v").Op("*").Add(typ.Clone())).Op("*").Add(typ.Clone()).BlockFunc(func(b *jen.Group) {
 		b.If(jen.Id("v").Op("==").Nil()).Block(jen.Return(jen.Nil()))
@@ -328,7 +334,14 @@ func (ce *cloneEmitter) fix(b *jen.Group, t types.Type, e string) {
 	switch u := types.Unalias(t).(type) {
 	case *types.Named:
 		if st, ok := u.Underlying().(*types.Struct); ok {
+			id := types.TypeString(u, nil)
+			if ce.inline[id] {
+				b.Id(e).Op("=").Op("*").Id(ce.funcName(u)).Call(jen.Id(addr(e)))
+				return
+			}
+			ce.inline[id] = true
 			ce.fixStruct(b, st, e)
+			delete(ce.inline, id)
 			return
 		}
 		ce.fixUnder(b, t, u.Underlying(), e)

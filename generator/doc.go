@@ -21,7 +21,7 @@
 //	name=IDENT     the generated type; default <Type>Cache
 //	schema=off     no schema version in keys
 //	local=SIZE     near-cache entries (positive)
-//	jitter=PCT     TTL spread in percent, 0 to 100
+//	jitter=PCT     TTL spread in percent, 0 to 100; needs ttl=
 //
 // Placeholders name fields of the struct, also promoted ones and paths
 // through embedded structs and pointers. Key fields must be strings,
@@ -74,8 +74,12 @@
 //
 // # Shape guard
 //
-// The generated file assigns a zero value of every annotated struct (and of
-// the package's structs reachable from its fields) to a variable of the
-// struct type as it was when generated, tags included. Any change to the
-// fields without regenerating then fails go build at that line.
+// The generated file declares, for every annotated struct (and the
+// package's structs reachable from its fields), an alias
+// _<Type>_changed_run_go_generate of the struct type as it was when
+// generated, tags included, and assigns a zero value of the type to a
+// variable of the alias. Any change to the fields without regenerating
+// then fails go build at that line, and the compiler's message names the
+// alias: "cannot use User{} (value of struct type User) as
+// _User_changed_run_go_generate value in variable declaration".
 package generator

@@ -25,6 +25,12 @@ func Emit(m *Package) *jen.File {
 			g.used[c.Name], g.used["New"+c.Name], g.used[c.KeyName] = true, true, true
 		}
 	}
+	// Named first so that every guard keeps its name whatever else the
+	// file declares.
+	aliases := make([]string, len(m.Guards))
+	for i, gd := range m.Guards {
+		aliases[i] = g.fresh("_" + gd.Type.Obj().Name() + "_changed_run_go_generate")
+	}
 	clones, fast := newCloneEmitter(g, m.env), newFastEmitter(g, m.env)
 	for _, e := range m.Entities {
 		if e.Clone {
@@ -34,7 +40,7 @@ func Emit(m *Package) *jen.File {
 			g.codecs[e] = g.fresh("fast" + e.Name + "Codec")
 		}
 	}
-	g.guards()
+	g.guards(aliases)
 	for _, e := range m.Entities {
 		for _, c := range e.Caches {
 			g.cache(c)
@@ -116,8 +122,12 @@ func wrap(text string, width int) []string {
 	return lines
 }
 
-// guards emits the shape assertions.
-func (g *emitter) guards() {
+// guards emits the shape assertions: an alias of the struct type as it
+// was when generated, and a variable of that alias initialised with the
+// type as it is now. The compiler's error names the alias, whose name says
+// what to do: cannot use User{} (value of struct type User) as
+// _User_changed_run_go_generate value in variable declaration.
+func (g *emitter) guards(aliases []string) {
 	if len(g.m.Guards) == 0 {
 		return
 	}
@@ -125,21 +135,21 @@ func (g *emitter) guards() {
 	for i, gd := range g.m.Guards {
 		names[i] = gd.Type.Obj().Name()
 	}
-	if len(names) == 1 {
-		g.doc("This assignment stops compiling when %s changes without cachegen being run again: regenerate with go generate.", names[0])
-	} else {
-		g.doc("These assignments stop compiling when %s changes without cachegen being run again: regenerate with go generate.", joinOr(names))
-	}
-	guard := func(gd *Guard) *jen.Statement {
-		return jen.Id("_").Add(g.typ(gd.Struct)).Op("=").Add(g.typ(gd.Type)).Values()
-	}
+	g.doc("The shape guards: go build fails here when %s changes without cachegen being run again. Regenerate with go generate.", joinOr(names))
 	if len(g.m.Guards) == 1 {
-		g.f.Var().Add(guard(g.m.Guards[0]))
+		gd := g.m.Guards[0]
+		g.f.Type().Id(aliases[0]).Op("=").Add(g.typ(gd.Struct))
+		g.f.Var().Id("_").Id(aliases[0]).Op("=").Add(g.typ(gd.Type)).Values()
 		return
 	}
+	g.f.Type().DefsFunc(func(d *jen.Group) {
+		for i, gd := range g.m.Guards {
+			d.Id(aliases[i]).Op("=").Add(g.typ(gd.Struct))
+		}
+	})
 	g.f.Var().DefsFunc(func(d *jen.Group) {
-		for _, gd := range g.m.Guards {
-			d.Add(guard(gd))
+		for i, gd := range g.m.Guards {
+			d.Id("_").Id(aliases[i]).Op("=").Add(g.typ(gd.Type)).Values()
 		}
 	})
 }

@@ -15,6 +15,9 @@ import (
 type Error struct {
 	Pos token.Position // Filename is absolute (or empty for errors without a position)
 	Msg string
+
+	pkg     string // import path of the package the loader reported it for
+	typeErr bool   // a type error (of the type checker or the compiler)
 }
 
 // Error formats the error as file:line:col: message with the file name

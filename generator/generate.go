@@ -42,7 +42,7 @@ func Generate(cfg Config) ([]*File, error) {
 	}
 	models, perrs := Parse(l)
 	errs := append(ErrorList{}, perrs...)
-	errs = append(errs, filterLoadErrors(l.Errors, models)...)
+	errs = append(errs, filterLoadErrors(l, models)...)
 
 	if len(errs) > 0 {
 		return nil, errs.sortDedup()
@@ -129,9 +129,22 @@ func groupImports(src []byte) []byte {
 }
 
 // filterLoadErrors drops the type errors caused by blanking the generated
-// files: uses of the identifiers this run generates ("undefined: UserCache",
-// "undefined: models.NewUserCache").
-func filterLoadErrors(errs ErrorList, models []*Package) ErrorList {
+// files. Only the packages being generated (those with annotations or a
+// generated file) are cachegen's business: the type errors of the others
+// (a cmd/ that uses the generated API fails to type-check while it is
+// blanked) are dropped, and the go command reports any real ones. In the
+// packages being generated, uses of the identifiers this run generates
+// ("undefined: UserCache", "undefined: models.NewUserCache") are dropped.
+func filterLoadErrors(l *Loaded, models []*Package) ErrorList {
+	generating := map[string]bool{}
+	for path := range l.Existing {
+		generating[path] = true
+	}
+	for _, p := range l.Packages {
+		if hasAnnotations(p) {
+			generating[p.PkgPath] = true
+		}
+	}
 	gen := map[string]bool{}
 	for _, m := range models {
 		for _, e := range m.Entities {
@@ -146,7 +159,10 @@ func filterLoadErrors(errs ErrorList, models []*Package) ErrorList {
 		}
 	}
 	var out ErrorList
-	for _, e := range errs {
+	for _, e := range l.Errors {
+		if e.typeErr && e.pkg != "" && !generating[e.pkg] {
+			continue
+		}
 		if name, ok := strings.CutPrefix(e.Msg, "undefined: "); ok && gen[name] {
 			continue
 		}

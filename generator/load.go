@@ -119,13 +119,18 @@ func Load(cfg Config) (*Loaded, error) {
 	l.Packages = pkgs
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
-			if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+			switch {
+			case e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "):
 				// The compiler's output from go list -export: the same
-				// problems the type checker reports, one a line.
-				l.Errors = append(l.Errors, compilerErrors(p.Dir, e.Msg)...)
-				continue
+				// problems the type checker reports, one a line, with
+				// paths relative to the directory the go command ran in.
+				for _, ce := range compilerErrors(dir, e.Msg) {
+					ce.pkg, ce.typeErr = p.PkgPath, true
+					l.Errors = append(l.Errors, ce)
+				}
+			default:
+				l.Errors = append(l.Errors, Error{Pos: parsePos(e.Pos), Msg: e.Msg, pkg: p.PkgPath, typeErr: e.Kind == packages.TypeError})
 			}
-			l.Errors = append(l.Errors, Error{Pos: parsePos(e.Pos), Msg: e.Msg})
 		}
 	}
 	return l, nil
@@ -150,7 +155,8 @@ func checkOutputName(name string) error {
 }
 
 // compilerErrors splits compiler output ("# pkg" and then one
-// "./file.go:line:col: message" a line) into errors with absolute paths.
+// "./file.go:line:col: message" a line, relative to dir, where the go
+// command ran) into errors with absolute paths.
 func compilerErrors(dir, out string) ErrorList {
 	var l ErrorList
 	for _, line := range strings.Split(out, "\n")[1:] {
@@ -159,7 +165,9 @@ func compilerErrors(dir, out string) ErrorList {
 		}
 		// file:line:col: message, the file possibly relative.
 		loc, msg, ok := cutPosition(line)
-		if !ok {
+		if !ok || msg == "too many errors" {
+			// The compiler stops at ten errors; the type checker reports
+			// them all.
 			continue
 		}
 		pos := parsePos(loc)

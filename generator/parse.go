@@ -1,11 +1,13 @@
 package generator
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -64,6 +66,7 @@ func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package 
 	}
 	slices.SortStableFunc(m.Entities, func(a, b *Entity) int { return comparePos(a.Pos, b.Pos) })
 	ps.checkNames(m)
+	ps.checkKeys(m)
 	m.Guards = ps.guards(m)
 	m.Declared = map[string]bool{}
 	for _, n := range p.Types.Scope().Names() {
@@ -108,8 +111,11 @@ func (ps *parser) annotations(f *ast.File) []site {
 	for _, cg := range f.Comments {
 		var lines []*ast.Comment
 		for _, c := range cg.List {
-			if strings.HasPrefix(c.Text, directive) {
+			switch {
+			case strings.HasPrefix(c.Text, directive):
 				lines = append(lines, c)
+			case docs[cg] != nil && nearMiss.MatchString(c.Text):
+				ps.errs.add(ps.pos(c.Slash), "malformed annotation: write //cache: (no space, lower case) at the start of the line")
 			}
 		}
 		if len(lines) == 0 {
@@ -125,6 +131,26 @@ func (ps *parser) annotations(f *ast.File) []site {
 		sites = append(sites, site{ts, lines})
 	}
 	return sites
+}
+
+// nearMiss matches a comment line that is clearly an attempt at an
+// annotation that is not one: cache: with other spacing or case, or in a
+// block comment, followed by key=.
+var nearMiss = regexp.MustCompile(`(?i)^(//|/\*)\s*cache\s*:\s*key\s*=`)
+
+// hasAnnotations reports whether a package has annotations, well-formed
+// or not: then it is being generated, and its errors are reported.
+func hasAnnotations(p *packages.Package) bool {
+	for _, f := range p.Syntax {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				if strings.HasPrefix(c.Text, directive) || nearMiss.MatchString(c.Text) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // entity checks an annotated type and resolves its caches.
@@ -334,40 +360,76 @@ func (ps *parser) resolveKey(c *Cache, t *keyTemplate, base token.Pos) bool {
 }
 
 // checkNames reports generated identifiers that collide with each other or
-// with identifiers declared in the package, once per cache.
+// with identifiers declared in the package, once per cache. As the Go
+// compiler does for a redeclaration, the error is at the later
+// declaration and names the earlier one's position.
 func (ps *parser) checkNames(m *Package) {
 	type decl struct {
 		what string
-		line int
+		pos  token.Position
 	}
 	taken := map[string]decl{}
 	scope := ps.pkg.Types.Scope()
-	for _, e := range m.Entities {
-		for _, c := range e.Caches {
-			names := [][2]string{{c.Name, "cache type " + c.Name}, {"New" + c.Name, "constructor New" + c.Name}}
-			if c.KeyName != "" {
-				names = append(names, [2]string{c.KeyName, "key struct " + c.KeyName + " of " + c.Name})
+	for _, c := range sortedCaches(m) {
+		names := [][2]string{{c.Name, "cache type " + c.Name}, {"New" + c.Name, "constructor New" + c.Name}}
+		if c.KeyName != "" {
+			names = append(names, [2]string{c.KeyName, "key struct " + c.KeyName + " of " + c.Name})
+		}
+		for _, n := range names {
+			if obj := scope.Lookup(n[0]); obj != nil {
+				ps.errs.add(c.Pos, "generated %s collides with %s declared at %s: rename one of them or set name=",
+					n[1], n[0], shortPos(ps.pos(obj.Pos())))
+				break
 			}
-			for _, n := range names {
-				if obj := scope.Lookup(n[0]); obj != nil {
-					op := ps.pos(obj.Pos())
-					ps.errs.add(c.Pos, "generated %s collides with %s declared at %s:%d:%d: rename one of them or set name=",
-						n[1], n[0], filepath.Base(op.Filename), op.Line, op.Column)
-					break
-				}
-				if prev, dup := taken[n[0]]; dup {
-					ps.errs.add(c.Pos, "generated %s collides with the %s at line %d: set name= on one of them",
-						n[1], prev.what, prev.line)
-					break
-				}
+			if prev, dup := taken[n[0]]; dup {
+				ps.errs.add(c.Pos, "generated %s collides with the %s generated at %s: set name= on one of them",
+					n[1], prev.what, shortPos(prev.pos))
+				break
 			}
-			for _, n := range names {
-				if _, dup := taken[n[0]]; !dup {
-					taken[n[0]] = decl{n[1], c.Pos.Line}
-				}
+		}
+		for _, n := range names {
+			if _, dup := taken[n[0]]; !dup {
+				taken[n[0]] = decl{n[1], c.Pos}
 			}
 		}
 	}
+}
+
+// checkKeys reports two caches of the package whose keys can be the same
+// (the same template, placeholder names aside, and schema version): they
+// would overwrite each other's values. The error is at the later one.
+func (ps *parser) checkKeys(m *Package) {
+	seen := map[string]*Cache{}
+	for _, c := range sortedCaches(m) {
+		prev, dup := seen[c.Pattern]
+		if !dup {
+			seen[c.Pattern] = c
+			continue
+		}
+		version := "schema version " + c.Version
+		if c.Version == "" {
+			version = "schema=off"
+		}
+		ps.errs.add(c.Pos, "keys of %s collide with those of %s at %s (key template %s, %s): the caches would overwrite each other's values; change one key template",
+			c.Name, prev.Name, shortPos(prev.Pos), c.Template, version)
+	}
+}
+
+// sortedCaches lists the caches of a package in source order.
+func sortedCaches(m *Package) []*Cache {
+	var all []*Cache
+	for _, e := range m.Entities {
+		all = append(all, e.Caches...)
+	}
+	slices.SortStableFunc(all, func(a, b *Cache) int { return comparePos(a.Pos, b.Pos) })
+	return all
+}
+
+// shortPos writes a position of the package's own files as the Go
+// compiler's "other declaration" lines do: file:line:col, the file by its
+// base name (every file of a package is in one directory).
+func shortPos(p token.Position) string {
+	return fmt.Sprintf("%s:%d:%d", filepath.Base(p.Filename), p.Line, p.Column)
 }
 
 // guards lists the shape guards of a package: every annotated struct and

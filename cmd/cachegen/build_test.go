@@ -44,6 +44,10 @@ func TestStaleBuildFailsOnShapeGuard(t *testing.T) {
 		if !strings.Contains(out, "cache_gen.go") || !strings.Contains(out, "User{}") {
 			t.Errorf("%s: the build failed, but not at the shape guard:\n%s", edit.name, out)
 		}
+		// The compiler's own message says what to do.
+		if !strings.Contains(out, "as _User_changed_run_go_generate value") {
+			t.Errorf("%s: the shape guard's error does not say to run go generate:\n%s", edit.name, out)
+		}
 	}
 }
 

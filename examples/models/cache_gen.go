@@ -15,42 +15,50 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// These assignments stop compiling when User, Session, Order, OrderLine or
-// Product changes without cachegen being run again: regenerate with go
+// The shape guards: go build fails here when User, Session, Order, OrderLine or
+// Product changes without cachegen being run again. Regenerate with go
 // generate.
-var (
-	_ struct {
+type (
+	_User_changed_run_go_generate = struct {
 		ID      int64
 		Email   string
 		Name    string
 		Admin   bool
 		Created time.Time
-	} = User{}
-	_ struct {
+	}
+	_Session_changed_run_go_generate = struct {
 		Token   string
 		UserID  int64
 		CSRF    string
 		Expires time.Time
-	} = Session{}
-	_ struct {
+	}
+	_Order_changed_run_go_generate = struct {
 		TenantID string
 		ID       uint32
 		Lines    []OrderLine
 		Total    int64
 		Placed   time.Time
-	} = Order{}
-	_ struct {
+	}
+	_OrderLine_changed_run_go_generate = struct {
 		SKU      string
 		Quantity int
 		Price    int64
-	} = OrderLine{}
-	_ struct {
+	}
+	_Product_changed_run_go_generate = struct {
 		ID    uuid.UUID
 		SKU   string
 		Name  string
 		Price int64
 		Tags  []string
-	} = Product{}
+	}
+)
+
+var (
+	_ _User_changed_run_go_generate      = User{}
+	_ _Session_changed_run_go_generate   = Session{}
+	_ _Order_changed_run_go_generate     = Order{}
+	_ _OrderLine_changed_run_go_generate = OrderLine{}
+	_ _Product_changed_run_go_generate   = Product{}
 )
 
 // UserCache is a typed Redis cache of User values under keys user:<ID>:v6ac4404

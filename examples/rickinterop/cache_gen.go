@@ -14,14 +14,16 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// This assignment stops compiling when Profile changes without cachegen being
-// run again: regenerate with go generate.
-var _ struct {
+// The shape guards: go build fails here when Profile changes without cachegen
+// being run again. Regenerate with go generate.
+type _Profile_changed_run_go_generate = struct {
 	ID    int64    `pickle:"id"`
 	Name  string   `pickle:"name"`
 	Email string   `pickle:"email"`
 	Roles []string `pickle:"roles"`
-} = Profile{}
+}
+
+var _ _Profile_changed_run_go_generate = Profile{}
 
 // ProfileCache is a typed Redis cache of Profile values under keys
 // profile:<ID>. Values are encoded with pickle and do not expire by default. It

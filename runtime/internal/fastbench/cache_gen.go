@@ -18,10 +18,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// These assignments stop compiling when User, All or Point changes without
-// cachegen being run again: regenerate with go generate.
-var (
-	_ struct {
+// The shape guards: go build fails here when User, All or Point changes without
+// cachegen being run again. Regenerate with go generate.
+type (
+	_User_changed_run_go_generate = struct {
 		ID      int64
 		Email   string
 		Name    string
@@ -29,8 +29,8 @@ var (
 		Active  bool
 		Created time.Time
 		Tags    []string
-	} = User{}
-	_ struct {
+	}
+	_All_changed_run_go_generate = struct {
 		ID     int64
 		I      int
 		I8     int8
@@ -76,12 +76,18 @@ var (
 		}
 		Skipped func() `cache:"-"`
 		Last    Status
-	} = All{}
-	_ struct {
+	}
+	_Point_changed_run_go_generate = struct {
 		X    float64
 		Y    float64
 		Next *Point
-	} = Point{}
+	}
+)
+
+var (
+	_ _User_changed_run_go_generate  = User{}
+	_ _All_changed_run_go_generate   = All{}
+	_ _Point_changed_run_go_generate = Point{}
 )
 
 // UserCache is a typed Redis cache of User values under keys user:<ID>:v2326dc7
