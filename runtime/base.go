@@ -31,6 +31,9 @@ type base struct {
 	closeMu  sync.Mutex
 	observer Observer
 	name     string
+	// misuse is a construction error of a constructor that cannot return
+	// one (NewRedisCache): every operation reports it instead of running.
+	misuse error
 }
 
 func newBase(c redis.UniversalClient, cfg *config) *base {
@@ -76,10 +79,19 @@ func (b *base) Close() error {
 }
 
 func (b *base) check(key string) error {
+	if err := b.usable(); err != nil {
+		return err
+	}
+	return checkKey(key)
+}
+
+// usable reports why no operation may run: the cache is closed, or was
+// built wrongly (see misuse).
+func (b *base) usable() error {
 	if b.closed.Load() {
 		return ErrClosed
 	}
-	return checkKey(key)
+	return b.misuse
 }
 
 func checkKey(key string) error {
@@ -107,8 +119,12 @@ func checkTTL(ttl time.Duration) error {
 }
 
 // readErr accounts for a Redis error on a read; in fail-open mode the caller
-// sees a miss instead.
-func (b *base) readErr(err error) error {
+// sees a miss instead. The caller's own cancellation or deadline is no
+// outage: it is returned as ctx.Err(), not counted and not logged.
+func (b *base) readErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
 	b.stats.errors.Add(1)
 	if b.failOpen != nil && !errors.Is(err, ErrClosed) {
 		b.failOpen.note("read", err)
@@ -128,11 +144,16 @@ func (e *failedOpen) Error() string {
 func (e *failedOpen) Unwrap() error        { return e.cause }
 func (e *failedOpen) Is(target error) bool { return target == ErrMiss }
 
-// writeErr does the same for writes: fail-open logs and swallows them.
-func (b *base) writeErr(err error) error {
-	if b.failOpen != nil && !errors.Is(err, ErrClosed) {
-		b.failOpen.note("write", err)
-		return nil
+// writeErr accounts for a Redis error on a write, a remove or a purge. It is
+// returned in every mode: fail-open is for reads only, since a write or an
+// invalidation that silently failed would serve stale data later. As for
+// reads, the caller's own cancellation is returned as ctx.Err(), uncounted.
+func (b *base) writeErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if !errors.Is(err, ErrClosed) {
+		b.stats.errors.Add(1)
 	}
 	return err
 }
@@ -150,7 +171,7 @@ func (b *base) getRaw(ctx context.Context, full string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	if err != nil {
-		return nil, b.readErr(err)
+		return nil, b.readErr(ctx, err)
 	}
 	return b.open(full, s)
 }
@@ -210,7 +231,7 @@ func (b *base) seal(v any) ([]byte, error) {
 
 func (b *base) setRaw(ctx context.Context, full string, data []byte, ttl time.Duration) error {
 	if err := b.client.Set(ctx, full, data, ttl).Err(); err != nil {
-		return b.writeErr(err)
+		return b.writeErr(ctx, err)
 	}
 	return nil
 }
@@ -221,10 +242,8 @@ func (b *base) has(ctx context.Context, full string) (bool, error) {
 	}
 	n, err := b.client.Exists(ctx, full).Result()
 	if err != nil {
-		if b.failOpen != nil {
-			b.stats.errors.Add(1)
-			b.failOpen.note("read", err)
-			return false, nil
+		if err = b.readErr(ctx, err); errors.Is(err, ErrMiss) {
+			return false, nil // fail-open: counted and logged as a read
 		}
 		return false, err
 	}
@@ -237,7 +256,7 @@ func (b *base) remove(ctx context.Context, full string) (bool, error) {
 	}
 	n, err := b.client.Unlink(ctx, full).Result()
 	if err != nil {
-		return false, b.writeErr(err)
+		return false, b.writeErr(ctx, err)
 	}
 	return n > 0, nil
 }

@@ -13,11 +13,22 @@ import (
 type RedisCache struct{ *base }
 
 // NewRedisCache wraps an existing client — plain, Cluster, Sentinel or Ring —
-// as rick's backend= does. It never fails and never contacts Redis; options
-// that do not apply to a plain cache (WithKeys) are ignored. Close leaves
-// the client open: it is the caller's.
+// as rick's backend= does. It never contacts Redis and, as in rick, returns
+// no error: a cache built wrongly reports why on every call instead (see
+// ErrMisuse) — a nil client, or WithKeys, which asks for encryption that a
+// plain cache would silently not do (use NewCryptRedisCache). Other options
+// that do not apply to a plain cache are ignored. Close leaves the client
+// open: it is the caller's.
 func NewRedisCache(c redis.UniversalClient, opts ...Option) *RedisCache {
-	return &RedisCache{newBase(c, newConfig(opts))}
+	cfg := newConfig(opts)
+	b := newBase(c, cfg)
+	switch {
+	case c == nil:
+		b.misuse = fmt.Errorf("%w: NewRedisCache got a nil redis client", ErrMisuse)
+	case len(cfg.keys) > 0:
+		b.misuse = fmt.Errorf("%w: WithKeys on a RedisCache, which does not encrypt: use NewCryptRedisCache, or values would be stored in plaintext", ErrMisuse)
+	}
+	return &RedisCache{b}
 }
 
 // OpenRedisCache builds its own client from a redis://, rediss:// or unix://
@@ -107,23 +118,33 @@ func (c *RedisCache) Purge(ctx context.Context) (int64, error) { return c.purge(
 func (c *RedisCache) FlushDB(ctx context.Context) error { return c.flushDB(ctx) }
 
 func (b *base) purge(ctx context.Context) (int64, error) {
-	if b.closed.Load() {
-		return 0, ErrClosed
+	if err := b.usable(); err != nil {
+		return 0, err
 	}
 	p := b.Prefix()
 	if p == "" {
 		n, err := dbSize(ctx, b.client)
 		if err != nil {
-			return 0, err
+			return 0, b.writeErr(ctx, err)
 		}
-		return n, flushAll(ctx, b.client)
+		if err := flushAll(ctx, b.client); err != nil {
+			return 0, b.writeErr(ctx, err)
+		}
+		return n, nil
 	}
-	return scanUnlink(ctx, b.client, globEscape(p)+"*", nil)
+	n, err := scanUnlink(ctx, b.client, globEscape(p)+"*", nil)
+	if err != nil {
+		err = b.writeErr(ctx, err)
+	}
+	return n, err
 }
 
 func (b *base) flushDB(ctx context.Context) error {
-	if b.closed.Load() {
-		return ErrClosed
+	if err := b.usable(); err != nil {
+		return err
 	}
-	return flushAll(ctx, b.client)
+	if err := flushAll(ctx, b.client); err != nil {
+		return b.writeErr(ctx, err)
+	}
+	return nil
 }

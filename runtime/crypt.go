@@ -32,6 +32,9 @@ func NewFernet256(key []byte) (*Fernet256, error) { return fernet.New256(key) }
 // from WithKeys: no key, or a key that is not exactly 64 bytes (UTF-8 bytes,
 // as rick counts them), is an error. It never contacts Redis.
 func NewCryptRedisCache(c redis.UniversalClient, opts ...Option) (*CryptRedisCache, error) {
+	if c == nil {
+		return nil, errors.New("cachegen: NewCryptRedisCache: nil redis client")
+	}
 	cfg := newConfig(opts)
 	ring, err := newKeyring(cfg.keys, cfg.standard)
 	if err != nil {
@@ -59,6 +62,9 @@ func newKeyring(keys []string, standard bool) (*fernet.Multi, error) {
 			continue
 		}
 		if len(k) != 64 {
+			if looksStandard(k) {
+				return nil, fmt.Errorf("cachegen: cryptredis: key must be a 64 byte string (key %d has %d bytes); it looks like a standard Fernet key (Python cryptography.Fernet): pass WithStandardFernet to use one", i+1, len(k))
+			}
 			return nil, fmt.Errorf("cachegen: cryptredis: key must be a 64 byte string (key %d has %d bytes)", i+1, len(k))
 		}
 		f, err := fernet.New256([]byte(k))
@@ -68,6 +74,16 @@ func newKeyring(keys []string, standard bool) (*fernet.Multi, error) {
 		ciphers = append(ciphers, f)
 	}
 	return fernet.NewMulti(ciphers...)
+}
+
+// looksStandard reports whether k has the form of a standard Fernet key:
+// 44 characters of url-safe base64 encoding 32 bytes.
+func looksStandard(k string) bool {
+	if len(k) != 44 {
+		return false
+	}
+	b, err := base64.URLEncoding.DecodeString(k)
+	return err == nil && len(b) == 32
 }
 
 // GenerateKey returns a new random 64-byte Fernet256 key as a string usable

@@ -22,6 +22,11 @@ var (
 	ErrInvalidToken = fernet.ErrInvalidToken
 	// ErrClosed is returned by every operation after Close.
 	ErrClosed = errors.New("cachegen: cache is closed")
+	// ErrMisuse is matched by the error every operation of a cache returns
+	// when it was built wrongly by a constructor that cannot fail
+	// (NewRedisCache with a nil client, or with WithKeys); the error says
+	// what was wrong.
+	ErrMisuse = errors.New("cachegen: cache built wrongly")
 )
 
 // DecodeError reports stored bytes that could not be decoded. It names the

@@ -150,11 +150,12 @@ func TestFailOpen(t *testing.T) {
 			t.Fatalf("fail-open Get = %v, want ErrMiss", err)
 		}
 	}
-	if err := c.Set(ctx, "k", "v2", 0); err != nil {
-		t.Fatalf("fail-open Set = %v", err)
+	// Fail-open is for reads only: a failed write is returned (and counted).
+	if err := c.Set(ctx, "k", "v2", 0); err == nil {
+		t.Fatal("fail-open Set on a dead Redis returned nil")
 	}
-	if st := c.Stats(); st.Errors != 10 || st.Misses != 0 {
-		t.Fatalf("outage counted as %+v, want 10 errors and no misses", st)
+	if st := c.Stats(); st.Errors != 11 || st.Misses != 0 {
+		t.Fatalf("outage counted as %+v, want 11 errors and no misses", st)
 	}
 	if n := strings.Count(logs.String(), "failing open"); n != 1 {
 		t.Fatalf("logged %d times for one burst:\n%s", n, logs.String())

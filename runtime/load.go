@@ -76,7 +76,11 @@ func (s *Store[T]) loadOnce(waiting context.Context, key string, load func(conte
 	}
 	v, err := load(ctx)
 	if errors.Is(err, ErrNotFound) && s.negTTL > 0 {
-		if serr := s.writeBack(ctx, key, was, []byte(negativeMarker), s.negTTL); serr != nil {
+		neg, serr := s.negativeValue(key)
+		if serr == nil {
+			serr = s.writeBack(ctx, key, was, neg, s.negTTL)
+		}
+		if serr != nil {
 			s.b.stats.errors.Add(1)
 		}
 		return nil, err
@@ -113,10 +117,12 @@ func (s *Store[T]) peek(ctx context.Context, key string) ([]byte, seen, error) {
 		return nil, seen{}, nil
 	}
 	was := seen{present: true, raw: str}
-	if str == negativeMarker {
+	b, err := s.b.unseal(key, str)
+	if err == nil && s.isNegative(key, b) {
 		return nil, was, ErrNotFound
 	}
-	b, err := s.b.unseal(key, str)
+	// Anything else that does not decode (another key's not-found moved
+	// here included) is replaced by a load.
 	if err != nil || isNull(s.b.codec.Name(), b) || s.b.codec.Unmarshal(b, new(T)) != nil {
 		return nil, was, nil
 	}

@@ -10,7 +10,8 @@ import (
 const DefaultMaxValueSize = 64 << 20
 
 // Option configures a cache; options that do not apply to a kind of cache
-// (WithKeys on a plain RedisCache) are ignored by it.
+// (WithLocal on a RedisCache) are ignored by it — except WithKeys, which on
+// a cache that does not encrypt is an error (see NewRedisCache).
 type Option func(*config)
 
 type config struct {
@@ -54,7 +55,9 @@ func WithCodec(codec Codec) Option { return func(c *config) { c.codec = codec } 
 
 // WithKeys sets the crypt keyring. For rick's Fernet256 each key is a string
 // of exactly 64 bytes, used as raw key bytes; with WithStandardFernet each is
-// a 32-byte key in url-safe base64. The first key encrypts; every key
+// a 32-byte key in url-safe base64. On a cache without encryption (a plain
+// RedisCache, a generated cache without crypt) it is an error rather than
+// ignored, since values would be stored in plaintext. The first key encrypts; every key
 // decrypts, so keys rotate without downtime: put the new key first.
 func WithKeys(keys ...string) Option {
 	return func(c *config) { c.keys = append([]string(nil), keys...) }
@@ -82,9 +85,12 @@ func WithMaxValueSize(n int) Option {
 }
 
 // WithFailOpen turns Redis errors on reads into misses for the caller (still
-// counted in Stats.Errors, logged once per burst) and logs, rather than
-// returns, Redis errors on writes. Decode errors are never hidden. A nil
-// logger uses slog.Default(). The default is fail-fast.
+// counted in Stats.Errors, logged once per burst). It is for reads only:
+// Set, SetMany, Remove and the purges return their Redis errors (and count
+// them), because a write or an invalidation lost in silence serves stale
+// data later. The caller's own cancellation or deadline is not an outage:
+// it is returned as ctx.Err(), neither counted nor logged. Decode errors are
+// never hidden. A nil logger uses slog.Default(). The default is fail-fast.
 func WithFailOpen(logger *slog.Logger) Option {
 	return func(c *config) {
 		if logger == nil {
@@ -95,7 +101,10 @@ func WithFailOpen(logger *slog.Logger) Option {
 }
 
 // WithNegativeTTL caches a loader's ErrNotFound for ttl, so GetOrLoad does
-// not call the loader again for a known-absent key until it expires.
+// not call the loader again for a known-absent key until it expires. As for
+// WithTTL, a negative ttl or one that is not a whole number of milliseconds
+// is a construction error; 0 turns negative caching off. On a crypt cache
+// the cached not-found is encrypted and bound to its key like a value.
 func WithNegativeTTL(ttl time.Duration) Option { return func(c *config) { c.negativeTTL = ttl } }
 
 // WithLock makes GetOrLoad take a Redis lock (SET NX PX with a random token)

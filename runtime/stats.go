@@ -2,9 +2,11 @@ package runtime
 
 import "sync/atomic"
 
-// Stats are a cache's counters since it was made. Only reads move them: a
-// found value that decodes is a hit, an absent key a miss, and a value that
-// fails to decode or authenticate, or any Redis error on a read, is an error.
+// Stats are a cache's counters since it was made. A found value that decodes
+// is a hit, an absent key a miss, and a value that fails to decode or
+// authenticate, or any Redis error (on a read, a write, a remove or a
+// purge), is an error; the caller's own cancellation is none of these.
+// GetMany counts each key once.
 // (rick counts a value that then fails to decode as a hit; cachegen does not.)
 type Stats struct {
 	Hits   uint64

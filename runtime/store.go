@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -48,16 +49,19 @@ type Store[T any] struct {
 // configuration (a crypt cache needs valid keys) and never contacts Redis.
 func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store[T], error) {
 	if c == nil {
-		return nil, fmt.Errorf("cachegen: %s: nil redis client", spec.Name)
+		return nil, nameErr(spec.Name, errors.New("nil redis client"))
 	}
 	cfg := newConfig(opts)
+	if len(cfg.keys) > 0 && !spec.Crypt {
+		return nil, nameErr(spec.Name, errors.New("WithKeys on a cache without crypt, which would store values in plaintext: add crypt to its annotation"))
+	}
 	if cfg.codec == nil {
 		if spec.Codec == "custom" {
-			return nil, fmt.Errorf("cachegen: %s: codec=custom needs runtime.WithCodec", spec.Name)
+			return nil, nameErr(spec.Name, errors.New("codec=custom needs runtime.WithCodec"))
 		}
 		codec, err := CodecByName(spec.Codec)
 		if err != nil {
-			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+			return nil, nameErr(spec.Name, err)
 		}
 		cfg.codec = codec
 	}
@@ -68,7 +72,7 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 	if spec.Crypt {
 		ring, err := newKeyring(cfg.keys, cfg.standard)
 		if err != nil {
-			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+			return nil, nameErr(spec.Name, err)
 		}
 		b.cipher = ring
 	}
@@ -80,17 +84,20 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 		s.jitter = cfg.jitter
 	}
 	if err := checkTTL(s.ttl); err != nil {
-		return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+		return nil, nameErr(spec.Name, err)
+	}
+	if err := checkTTL(s.negTTL); err != nil {
+		return nil, nameErr(spec.Name, fmt.Errorf("WithNegativeTTL: %w", err))
 	}
 	if err := checkTTL(s.lock); err != nil {
 		return nil, fmt.Errorf("cachegen: %s: WithLock: %w", spec.Name, err)
 	}
 	if s.jitter < 0 || s.jitter > 100 {
-		return nil, fmt.Errorf("cachegen: %s: jitter %d%% outside 0..100", spec.Name, s.jitter)
+		return nil, nameErr(spec.Name, fmt.Errorf("jitter %d%% outside 0..100", s.jitter))
 	}
 	for _, re := range []string{spec.Match, spec.AllMatch} {
 		if _, err := regexp.Compile(re); err != nil {
-			return nil, fmt.Errorf("cachegen: %s: bad key pattern: %w", spec.Name, err)
+			return nil, nameErr(spec.Name, fmt.Errorf("bad key pattern: %w", err))
 		}
 	}
 	size := spec.Local
@@ -104,12 +111,28 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 		}
 		n, err := startNear(c, b.Prefix()+literalPrefix(spec.Pattern), size, cfg.localMaxAge, clone)
 		if err != nil {
-			return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+			return nil, nameErr(spec.Name, err)
 		}
 		s.local = n
 	}
 	return s, nil
 }
+
+// nameErr puts a cache's name into a construction error, once: the
+// runtime's own messages already start with "cachegen: ", which is dropped
+// wherever it occurs inside so that no message says it twice.
+func nameErr(name string, err error) error { return &namedError{name, err} }
+
+type namedError struct {
+	name string
+	err  error
+}
+
+func (e *namedError) Error() string {
+	return "cachegen: " + e.name + ": " + strings.ReplaceAll(e.err.Error(), "cachegen: ", "")
+}
+
+func (e *namedError) Unwrap() error { return e.err }
 
 // WithClone gives a Store a deep copy for T (the generator writes one), so
 // near-cache hits hand out copies without decoding.
@@ -174,6 +197,31 @@ func (s *Store[T]) Stats() Stats {
 // codec or token ever starts with 0xff followed by this text.
 const negativeMarker = "\xffcachegen:not-found"
 
+// negativeValue is what a cached not-found stores under key. On a crypt
+// cache the marker names its key and is encrypted and authenticated like
+// any value: whoever can write to Redis but lacks the key can neither forge
+// a not-found (a bare marker is an invalid token, so GetOrLoad loads again)
+// nor move one from another key (it names that key and fails to decode).
+// Tampering can thus only cost a reload, never hide a value that exists.
+func (s *Store[T]) negativeValue(key string) ([]byte, error) {
+	if s.b.cipher == nil {
+		return []byte(negativeMarker), nil
+	}
+	return s.b.cipher.Encrypt([]byte(negativeMarker + ":" + key))
+}
+
+// isNegative reports whether plain, the decrypted bytes stored under key,
+// is a cached not-found (see negativeValue).
+func (s *Store[T]) isNegative(key string, plain []byte) bool {
+	if len(plain) == 0 || plain[0] != negativeMarker[0] {
+		return false // every value but a marker: no allocation below
+	}
+	if s.b.cipher == nil {
+		return string(plain) == negativeMarker
+	}
+	return string(plain) == negativeMarker+":"+key
+}
+
 // Get reads the value under the full key. A miss is ErrMiss; a cached
 // negative answer is ErrNotFound.
 func (s *Store[T]) Get(ctx context.Context, key string) (v *T, err error) {
@@ -210,7 +258,7 @@ func (s *Store[T]) get(ctx context.Context, key string) (*T, error) {
 }
 
 func (s *Store[T]) decode(key string, data []byte) (*T, error) {
-	if string(data) == negativeMarker {
+	if s.isNegative(key, data) {
 		s.b.stats.hits.Add(1)
 		return nil, ErrNotFound
 	}
@@ -328,48 +376,75 @@ func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error
 	if len(keys) == 0 {
 		return out, nil
 	}
-	for _, k := range keys {
-		if err := s.b.check(k); err != nil {
-			return out, err
-		}
+	if err := s.b.usable(); err != nil {
+		return out, err
 	}
+	// A bad key (a key part that could not be made) fails alone: the other
+	// keys are still read.
+	var errs []error
+	var rest []string
+	var idx []int
 	var epoch uint64
 	if s.local != nil {
 		epoch = s.local.begin()
-		var rest []string
-		var idx []int
-		for i, k := range keys {
+	}
+	for i, k := range keys {
+		if err := checkKey(k); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if s.local != nil {
 			if v, ok := s.local.get(k); ok {
 				out[i] = v
 				continue
 			}
-			rest = append(rest, k)
-			idx = append(idx, i)
 		}
-		if len(rest) == 0 {
-			return out, nil
-		}
-		part, err := s.getMany(ctx, rest, epoch)
-		for j, i := range idx {
-			out[i] = part[j]
-		}
+		rest = append(rest, k)
+		idx = append(idx, i)
+	}
+	if len(rest) == 0 {
+		return out, errors.Join(errs...)
+	}
+	if len(rest) == len(keys) {
+		err := s.getMany(ctx, keys, out, epoch)
 		return out, err
 	}
-	return s.getMany(ctx, keys, epoch)
+	part := make([]*T, len(rest))
+	err := s.getMany(ctx, rest, part, epoch)
+	for j, i := range idx {
+		out[i] = part[j]
+	}
+	return out, errors.Join(append(errs, err)...)
 }
 
-func (s *Store[T]) getMany(ctx context.Context, keys []string, epoch uint64) ([]*T, error) {
-	out := make([]*T, len(keys))
-	raw, err := mget(ctx, s.b.client, keys)
-	if err != nil {
-		err = s.b.readErr(err)
-		if errors.Is(err, ErrMiss) {
-			return out, nil
-		}
-		return out, err
-	}
+// getMany reads keys into out. A node or shard that fails costs only its own
+// keys: the values read elsewhere are still decoded, and the error joins
+// every per-node and per-key error. Each key counts once in Stats: a hit, a
+// miss, or an error.
+func (s *Store[T]) getMany(ctx context.Context, keys []string, out []*T, epoch uint64) error {
+	raw, failed, err := mget(ctx, s.b.client, keys)
 	var errs []error
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr // the caller gave up: no outage, nothing counted
+		}
+		n := 0
+		for _, f := range failed {
+			if f {
+				n++
+			}
+		}
+		s.b.stats.errors.Add(uint64(n))
+		if s.b.failOpen != nil {
+			s.b.failOpen.note("read", err) // fail-open: those keys read as misses
+		} else {
+			errs = append(errs, err)
+		}
+	}
 	for i, r := range raw {
+		if failed[i] {
+			continue
+		}
 		if r == nil {
 			s.b.stats.misses.Add(1)
 			continue
@@ -385,7 +460,7 @@ func (s *Store[T]) getMany(ctx context.Context, keys []string, epoch uint64) ([]
 			errs = append(errs, err)
 		}
 	}
-	return out, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // SetMany stores vs[i] under keys[i] in one pipeline. It is not atomic: on
@@ -433,7 +508,7 @@ func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time
 		if len(errs) == 0 {
 			errs = append(errs, err)
 		}
-		err = s.b.writeErr(errors.Join(errs...))
+		err = s.b.writeErr(ctx, errors.Join(errs...))
 	}
 	if s.local != nil {
 		for _, k := range keys {
@@ -462,7 +537,11 @@ func (s *Store[T]) purge(ctx context.Context, glob, match string) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	return scanUnlink(ctx, s.b.client, globEscape(p)+glob, re)
+	n, err := scanUnlink(ctx, s.b.client, globEscape(p)+glob, re)
+	if err != nil {
+		err = s.b.writeErr(ctx, err)
+	}
+	return n, err
 }
 
 // Close makes later calls fail with ErrClosed and stops the near cache's
@@ -475,9 +554,12 @@ func (s *Store[T]) Close() error {
 }
 
 // mget fetches keys in as few round trips as the topology allows. A nil
-// entry is a missing key.
-func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*string, error) {
-	out := make([]*string, len(keys))
+// entry is a missing key. When a node or shard fails, only the keys it owns
+// are marked failed and err joins the failures, each naming its node's
+// keys; the other entries are still good.
+func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []*string, failed []bool, err error) {
+	out = make([]*string, len(keys))
+	failed = make([]bool, len(keys))
 	switch c.(type) {
 	case *redis.Ring:
 		// A Ring shards by its own hash, not by slot: use single GETs,
@@ -490,19 +572,21 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 			}
 			return nil
 		})
+		if len(cmds) != len(keys) {
+			return out, allFailed(failed), perr
+		}
+		var errs []error
 		for i, cmd := range cmds {
 			s, err := cmd.(*redis.StringCmd).Result()
 			switch {
 			case err == nil:
 				out[i] = &s
 			case err != redis.Nil:
-				return nil, err
+				failed[i] = true
+				errs = append(errs, fmt.Errorf("%s: %w", keys[i], err))
 			}
 		}
-		if perr != nil && perr != redis.Nil {
-			return nil, perr
-		}
-		return out, nil
+		return out, failed, errors.Join(errs...)
 	case *redis.ClusterClient:
 		// One MGET per slot, so none crosses slots; go-redis routes each
 		// command of the pipeline to the node owning it. Keys sharing a
@@ -512,7 +596,7 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 			break
 		}
 		cmds := make([]*redis.SliceCmd, len(groups))
-		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		_, perr := c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for g, idx := range groups {
 				ks := make([]string, len(idx))
 				for j, i := range idx {
@@ -522,20 +606,41 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) ([]*strin
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
+		var errs []error
 		for g, idx := range groups {
+			if cmds[g] == nil {
+				for _, i := range idx {
+					failed[i] = true
+				}
+				continue
+			}
+			if err := cmds[g].Err(); err != nil {
+				for _, i := range idx {
+					failed[i] = true
+				}
+				errs = append(errs, fmt.Errorf("MGET of %d keys of slot %d (%s, ...): %w", len(idx), Slot(keys[idx[0]]), keys[idx[0]], err))
+				continue
+			}
 			fillStrings(out, idx, cmds[g].Val())
 		}
-		return out, nil
+		if len(errs) == 0 && perr != nil {
+			return out, allFailed(failed), perr
+		}
+		return out, failed, errors.Join(errs...)
 	}
 	vals, err := c.MGet(ctx, keys...).Result()
 	if err != nil {
-		return nil, err
+		return out, allFailed(failed), err
 	}
 	fillStrings(out, nil, vals)
-	return out, nil
+	return out, failed, nil
+}
+
+func allFailed(failed []bool) []bool {
+	for i := range failed {
+		failed[i] = true
+	}
+	return failed
 }
 
 // fillStrings stores MGET replies: vals[j] belongs at out[idx[j]], or at

@@ -82,7 +82,11 @@ func TestStoreGetManySetMany(t *testing.T) {
 			rdb := server(t)
 			spec := userSpec
 			spec.Crypt = crypt
-			s, err := runtime.NewStore[User](rdb, spec, runtime.WithKeys(keyA))
+			var opts []runtime.Option
+			if crypt {
+				opts = append(opts, runtime.WithKeys(keyA))
+			}
+			s, err := runtime.NewStore[User](rdb, spec, opts...)
 			must(t, err)
 			var keys []string
 			var vs []*User
