@@ -1,0 +1,36 @@
+package cacheimpl
+
+import (
+	"encoding"
+	"fmt"
+
+	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/fastwire"
+)
+
+// CodecFast is the codec= name of the codecs generated per type.
+const CodecFast = runtime.CodecFast
+
+// FastCodec makes the Codec of T from the encoder and decoder generated for
+// codec=fast; a Spec carries it as Fast.
+func FastCodec[T any](encode func(*fastwire.Writer, *T), decode func(*fastwire.Reader, *T)) runtime.Codec {
+	return runtime.FastCodec(encode, decode)
+}
+
+// Escape is runtime.EscapeKey: the documented percent-encoding of a string
+// key part.
+func Escape(s, special string) string { return runtime.EscapeKey(s, special) }
+
+// TextKey is Escape of v's MarshalText. Key functions cannot return errors,
+// so a MarshalText failure yields a marked part that every operation
+// rejects with that error.
+func TextKey(v encoding.TextMarshaler, special string) string { return runtime.TextKey(v, special) }
+
+// nilValue is the error of a Set or SetMany given a nil *T.
+func nilValue[T any](name string) error {
+	var zero *T
+	return fmt.Errorf("cachegen: %s: nil %T", name, zero)
+}
+
+// indexErr names the element of a batch that could not be stored.
+func indexErr(i int, err error) error { return fmt.Errorf("vs[%d]: %w", i, err) }
