@@ -90,7 +90,7 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 		return nil, nameErr(spec.Name, fmt.Errorf("WithNegativeTTL: %w", err))
 	}
 	if err := checkTTL(s.lock); err != nil {
-		return nil, fmt.Errorf("cachegen: %s: WithLock: %w", spec.Name, err)
+		return nil, nameErr(spec.Name, fmt.Errorf("WithLock: %w", err))
 	}
 	if s.jitter < 0 || s.jitter > 100 {
 		return nil, nameErr(spec.Name, fmt.Errorf("jitter %d%% outside 0..100", s.jitter))
