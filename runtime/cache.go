@@ -132,7 +132,7 @@ func (b *base) purge(ctx context.Context) (int64, error) {
 		}
 		return n, nil
 	}
-	n, err := scanUnlink(ctx, b.client, globEscape(p)+"*", nil)
+	n, err := scanUnlink(ctx, b.client, p, globEscape(p)+"*", nil)
 	if err != nil {
 		err = b.writeErr(ctx, err)
 	}

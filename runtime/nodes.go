@@ -23,6 +23,29 @@ func forEachMaster(ctx context.Context, c redis.UniversalClient, fn func(context
 	return fn(ctx, c)
 }
 
+// forMastersOf runs fn on the nodes that can hold keys starting with from:
+// on a Cluster, the master of from's slot when from holds a complete,
+// non-empty hash tag (every key starting with it hashes that tag), else
+// every master, as forEachMaster.
+func forMastersOf(ctx context.Context, c redis.UniversalClient, from string, fn func(context.Context, redis.Cmdable) error) error {
+	if cc, ok := c.(*redis.ClusterClient); ok && hasHashTag(from) {
+		n, err := cc.MasterForKey(ctx, from)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, n)
+	}
+	return forEachMaster(ctx, c, fn)
+}
+
+// hasHashTag reports whether s holds a Redis Cluster hash tag: a '{' and,
+// after the first one, a '}' with text between ("{}" is no tag: Redis then
+// hashes the whole key).
+func hasHashTag(s string) bool {
+	i := strings.IndexByte(s, '{')
+	return i >= 0 && strings.IndexByte(s[i+1:], '}') > 0
+}
+
 func dbSize(ctx context.Context, c redis.UniversalClient) (int64, error) {
 	var mu sync.Mutex
 	var total int64
@@ -43,14 +66,16 @@ func flushAll(ctx context.Context, c redis.UniversalClient) error {
 }
 
 // scanUnlink deletes every key matching the glob (and, when keep is not nil,
-// the regexp) on every master, and returns how many it removed. Keys are
-// unlinked in batches of one hash slot, since a Cluster node rejects a
-// multi-key command across slots; the batches of one SCAN page go in one
-// pipeline, so a page costs one round trip however many slots it spans.
-func scanUnlink(ctx context.Context, c redis.UniversalClient, glob string, keep *regexp.Regexp) (int64, error) {
+// the regexp) and returns how many it removed. Every key the glob matches
+// starts with from: when that holds a complete hash tag, only the master of
+// its slot is scanned, else every master. Keys are unlinked in batches of
+// one hash slot, since a Cluster node rejects a multi-key command across
+// slots; the batches of one SCAN page go in one pipeline, so a page costs
+// one round trip however many slots it spans.
+func scanUnlink(ctx context.Context, c redis.UniversalClient, from, glob string, keep *regexp.Regexp) (int64, error) {
 	var mu sync.Mutex
 	var total int64
-	err := forEachMaster(ctx, c, func(ctx context.Context, n redis.Cmdable) error {
+	err := forMastersOf(ctx, c, from, func(ctx context.Context, n redis.Cmdable) error {
 		var cursor uint64
 		for {
 			keys, next, err := n.Scan(ctx, cursor, glob, 1000).Result()

@@ -520,24 +520,36 @@ func (s *Store[T]) SetMany(ctx context.Context, keys []string, vs []*T, ttl time
 
 // Purge removes this cache's keys of the current schema version only.
 func (s *Store[T]) Purge(ctx context.Context) (int64, error) {
-	return s.purge(ctx, s.spec.Pattern, s.spec.Match)
+	return s.purge(ctx, "", s.spec.Pattern, s.spec.Match)
 }
 
 // PurgeAllVersions removes this cache's keys of every schema version.
 func (s *Store[T]) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return s.purge(ctx, s.spec.AllPattern, s.spec.AllMatch)
+	return s.purge(ctx, "", s.spec.AllPattern, s.spec.AllMatch)
 }
 
-func (s *Store[T]) purge(ctx context.Context, glob, match string) (int64, error) {
-	if s.b.closed.Load() {
-		return 0, ErrClosed
+// PurgeBy removes this version's keys that start with the prefix followed
+// by group, the key text up to and including the literal after the first
+// placeholder (already escaped, as in keys): a group ends with a literal, so
+// tenant "a" never reaches tenant "ab". On a Cluster, when prefix+group
+// holds a complete, non-empty hash tag, every such key lives in one slot
+// and only that slot's master is scanned; otherwise every master is.
+func (s *Store[T]) PurgeBy(ctx context.Context, group string) (int64, error) {
+	return s.purge(ctx, group, "*", s.spec.Match)
+}
+
+// purge removes the keys under prefix+group that match the glob (after
+// them) and the regexp (of the whole key without the prefix).
+func (s *Store[T]) purge(ctx context.Context, group, glob, match string) (int64, error) {
+	if err := s.b.usable(); err != nil {
+		return 0, err
 	}
 	p := s.b.Prefix()
 	re, err := regexp.Compile("^" + regexp.QuoteMeta(p) + "(?:" + match + ")$")
 	if err != nil {
 		return 0, err
 	}
-	n, err := scanUnlink(ctx, s.b.client, globEscape(p)+glob, re)
+	n, err := scanUnlink(ctx, s.b.client, p+group, globEscape(p+group)+glob, re)
 	if err != nil {
 		err = s.b.writeErr(ctx, err)
 	}

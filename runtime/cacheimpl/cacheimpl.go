@@ -194,3 +194,14 @@ func (c *Cache[K, T]) SetMany(ctx context.Context, vs []*T) error {
 func (c *Cache[K, T]) GetOrLoad(ctx context.Context, k K, load func(context.Context, K) (*T, error)) (*T, error) {
 	return c.s.GetOrLoad(ctx, c.Key(k), func(ctx context.Context) (*T, error) { return load(ctx, k) })
 }
+
+// PurgeBy removes this cache's values of the current schema version whose
+// key starts with group: the key text (without the runtime prefix) up to and
+// including the literal after the first placeholder, that part escaped as in
+// keys, e.g. "tenant:{" + Escape(tenantID, "") + "}:order:". It never
+// touches a neighbour whose text merely shares a prefix, nor other caches.
+// On a Cluster it scans only the master of the group's slot when the
+// prefix and group hold a complete, non-empty hash tag, else every master.
+func (c *Cache[K, T]) PurgeBy(ctx context.Context, group string) (int64, error) {
+	return c.s.PurgeBy(ctx, group)
+}
