@@ -113,7 +113,7 @@ func BenchmarkCrypt(b *testing.B) {
 			rdb := benchServer(b)
 			spec := benchSpec
 			spec.Crypt = crypt
-			s, err := runtime.NewStore[blob](rdb, spec, runtime.WithKeys(keyA))
+			s, err := runtime.NewStore[blob](rdb, spec, keysIf(crypt)...)
 			must(b, err)
 			key := benchKey(1)
 			must(b, s.Set(ctx, key, v, 0))
@@ -128,7 +128,7 @@ func BenchmarkCrypt(b *testing.B) {
 			rdb := benchServer(b)
 			spec := benchSpec
 			spec.Crypt = crypt
-			s, _ := runtime.NewStore[blob](rdb, spec, runtime.WithKeys(keyA))
+			s, _ := runtime.NewStore[blob](rdb, spec, keysIf(crypt)...)
 			key := benchKey(1)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -507,7 +507,7 @@ func BenchmarkPaired(b *testing.B) {
 		for i, crypt := range []bool{false, true} {
 			spec := benchSpec
 			spec.Crypt = crypt
-			s, err := runtime.NewStore[blob](rdb, spec, runtime.WithKeys(keyA))
+			s, err := runtime.NewStore[blob](rdb, spec, keysIf(crypt)...)
 			must(b, err)
 			key := benchKey(i)
 			must(b, s.Set(ctx, key, v, 0))

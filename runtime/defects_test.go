@@ -32,11 +32,7 @@ func TestNegativeCachingCrypt(t *testing.T) {
 			rdb := server(t)
 			spec := userSpec
 			spec.Crypt = crypt
-			var opts []runtime.Option
-			if crypt {
-				opts = append(opts, runtime.WithKeys(keyA))
-			}
-			s, err := runtime.NewStore[User](rdb, spec, append(opts, runtime.WithNegativeTTL(time.Minute))...)
+			s, err := runtime.NewStore[User](rdb, spec, append(keysIf(crypt), runtime.WithNegativeTTL(time.Minute))...)
 			must(t, err)
 			calls := 0
 			notFound := func(context.Context) (*User, error) { calls++; return nil, runtime.ErrNotFound }

@@ -165,3 +165,12 @@ func must(t testing.TB, err error) {
 }
 
 func redistestStart(t *testing.T) *redistest.Server { return redistest.Start(t) }
+
+// keysIf returns WithKeys(keyA) for a crypt cache and no option otherwise:
+// WithKeys on a cache without crypt is a construction error.
+func keysIf(crypt bool) []runtime.Option {
+	if crypt {
+		return []runtime.Option{runtime.WithKeys(keyA)}
+	}
+	return nil
+}

@@ -68,7 +68,7 @@ func TestGetOrLoadCountsDecodeErrorOnce(t *testing.T) {
 			rdb := server(t)
 			spec := userSpec
 			spec.Crypt = crypt
-			s, err := runtime.NewStore[User](rdb, spec, runtime.WithKeys(keyA))
+			s, err := runtime.NewStore[User](rdb, spec, keysIf(crypt)...)
 			must(t, err)
 			must(t, rdb.Set(ctx, userKey(s, 1), "gAAAA-not-a-token", 0).Err())
 			if _, err := s.GetOrLoad(ctx, userKey(s, 1), func(context.Context) (*User, error) { return &User{ID: 1}, nil }); err != nil {

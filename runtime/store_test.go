@@ -82,11 +82,7 @@ func TestStoreGetManySetMany(t *testing.T) {
 			rdb := server(t)
 			spec := userSpec
 			spec.Crypt = crypt
-			var opts []runtime.Option
-			if crypt {
-				opts = append(opts, runtime.WithKeys(keyA))
-			}
-			s, err := runtime.NewStore[User](rdb, spec, opts...)
+			s, err := runtime.NewStore[User](rdb, spec, keysIf(crypt)...)
 			must(t, err)
 			var keys []string
 			var vs []*User
