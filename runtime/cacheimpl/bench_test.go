@@ -76,4 +76,3 @@ func rawPurge(b *testing.B, rdb *redis.Client, glob string) int64 {
 	}
 	return n
 }
-
