@@ -115,7 +115,7 @@ func parseAnnotation(text string) (annotation, []synError) {
 			}
 			a.TTL = d
 		case "codec":
-			if !contains(codecs, value) {
+			if !slices.Contains(codecs, value) {
 				if s := suggest(value, codecs); s != "" {
 					fail(valOff, "unknown codec=%s; did you mean %s?", value, s)
 				} else {
@@ -160,16 +160,7 @@ func parseAnnotation(text string) (annotation, []synError) {
 	return a, errs
 }
 
-func isOption(name string) bool { return contains(options, name) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func isOption(name string) bool { return slices.Contains(options, name) }
 
 // quoteTok shows a token in a message, quoted only when it would be hard to
 // read bare.

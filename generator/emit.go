@@ -10,37 +10,17 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// Emit builds the generated file of a package model. It reads the model
-// only; every decision was made by Parse.
-func Emit(m *Package) *jen.File {
+// emit builds the generated file of a package model. It reads the model
+// only; every decision was made by parse.
+func emit(m *pkgModel) *jen.File {
 	f := jen.NewFilePathName(m.Path, m.Name)
-	f.HeaderComment(Header)
-	g := &emitter{m: m, f: f, named: map[string]bool{}, used: map[string]bool{},
-		clones: map[*Entity]string{}, codecs: map[*Entity]string{}}
+	f.HeaderComment(header)
+	g := &emitter{m: m, f: f, named: map[string]bool{}}
 	for _, ip := range importPaths {
 		g.importName(ip[0], ip[1])
 	}
-	for _, e := range m.Entities {
-		for _, c := range e.Caches {
-			g.used[c.Name], g.used["New"+c.Name], g.used[c.KeyName] = true, true, true
-		}
-	}
-	// Named first so that every guard keeps its name whatever else the
-	// file declares.
-	aliases := make([]string, len(m.Guards))
-	for i, gd := range m.Guards {
-		aliases[i] = g.fresh("_" + gd.Type.Obj().Name() + "_changed_run_go_generate")
-	}
-	clones, fast := newCloneEmitter(g, m.env), newFastEmitter(g, m.env)
-	for _, e := range m.Entities {
-		if e.Clone {
-			g.clones[e] = clones.funcName(e.Type)
-		}
-		if e.Fast {
-			g.codecs[e] = g.fresh("fast" + e.Name + "Codec")
-		}
-	}
-	g.guards(aliases)
+	clones, fast := newCloneEmitter(g), newFastEmitter(g, m.env)
+	g.guards()
 	for _, e := range m.Entities {
 		for _, c := range e.Caches {
 			g.cache(c)
@@ -48,8 +28,8 @@ func Emit(m *Package) *jen.File {
 	}
 	clones.emit()
 	for _, e := range m.Entities {
-		if e.Fast {
-			fast.codec(e, g.codecs[e])
+		if e.FastCodec != "" {
+			fast.codec(e, e.FastCodec)
 		}
 	}
 	fast.emit()
@@ -57,44 +37,28 @@ func Emit(m *Package) *jen.File {
 }
 
 type emitter struct {
-	m     *Package
+	m     *pkgModel
 	f     *jen.File
 	named map[string]bool // import paths given a name
-	used  map[string]bool // package-level names the file declares
-
-	clones map[*Entity]string // deep copy function of each entity that has one
-	codecs map[*Entity]string // codec=fast variable of each entity that has one
 }
 
-// fresh returns an unused package-level name: base, or base2, base3...
-func (g *emitter) fresh(base string) string {
-	name := base
-	for i := 2; g.used[name] || g.m.Declared[name]; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	g.used[name] = true
-	return name
-}
-
-// importName fixes the name a package is imported under, choosing an alias
-// when the name is declared in the package.
+// importName fixes the name a package is imported under: its own name, or
+// an alias (redispkg) when the package or the generated file declares
+// that name.
 func (g *emitter) importName(path, name string) {
 	if g.named[path] || path == g.m.Path {
 		return
 	}
 	g.named[path] = true
-	if !g.m.Declared[name] {
+	if !g.m.names.isTaken(name) {
+		g.m.names.reserve(name)
 		g.f.ImportName(path, name)
 		return
 	}
-	alias := name + "pkg"
-	for i := 2; g.m.Declared[alias]; i++ {
-		alias = name + "pkg" + strconv.Itoa(i)
-	}
-	g.f.ImportAlias(path, alias)
+	g.f.ImportAlias(path, g.m.names.name(name+"pkg"))
 }
 
-func (g *emitter) rt(name string) *jen.Statement { return jen.Qual(RuntimePath, name) }
+func (g *emitter) rt(name string) *jen.Statement { return jen.Qual(runtimePath, name) }
 
 // doc adds a doc comment, wrapped at 77 columns.
 func (g *emitter) doc(format string, args ...any) {
@@ -127,13 +91,17 @@ func wrap(text string, width int) []string {
 // type as it is now. The compiler's error names the alias, whose name says
 // what to do: cannot use User{} (value of struct type User) as
 // _User_changed_run_go_generate value in variable declaration.
-func (g *emitter) guards(aliases []string) {
+func (g *emitter) guards() {
 	if len(g.m.Guards) == 0 {
 		return
 	}
 	names := make([]string, len(g.m.Guards))
 	for i, gd := range g.m.Guards {
 		names[i] = gd.Type.Obj().Name()
+	}
+	aliases := make([]string, len(g.m.Guards))
+	for i, gd := range g.m.Guards {
+		aliases[i] = gd.Alias
 	}
 	g.doc("The shape guards: go build fails here when %s changes without cachegen being run again. Regenerate with go generate.", joinOr(names))
 	if len(g.m.Guards) == 1 {
@@ -174,7 +142,7 @@ func joinAnd(s []string) string {
 }
 
 // cache emits the key struct, type, constructor and methods of one cache.
-func (g *emitter) cache(c *Cache) {
+func (g *emitter) cache(c *cacheModel) {
 	ent := c.Entity.Name
 	entT := func() *jen.Statement { return jen.Id(ent) }
 	ptrT := func() *jen.Statement { return jen.Op("*").Id(ent) }
@@ -223,18 +191,18 @@ func (g *emitter) cache(c *Cache) {
 	g.doc("%s returns a new %s, which stores %s values through c. It does not contact Redis: a cache can be built while Redis is down, and the first call reports the error.%s",
 		ctor, c.Name, ent, extra)
 	var preset []jen.Code // options the user's may override
-	if name := g.clones[c.Entity]; name != "" {
+	if name := c.Entity.CloneFunc; name != "" {
 		preset = append(preset, g.rt("WithClone").Call(jen.Id(name)))
 	}
 	if c.Codec == "fast" {
-		preset = append(preset, g.rt("WithCodec").Call(jen.Id(g.codecs[c.Entity])))
+		preset = append(preset, g.rt("WithCodec").Call(jen.Id(c.Entity.FastCodec)))
 	}
 	presetOpts := jen.Null()
 	if len(preset) > 0 {
 		presetOpts = jen.Id("opts").Op("=").Append(jen.Index().Add(g.rt("Option")).Values(preset...), jen.Id("opts").Op("..."))
 	}
 	g.f.Func().Id(ctor).Params(
-		jen.Id("c").Qual(RedisPath, "UniversalClient"),
+		jen.Id("c").Qual(redisPath, "UniversalClient"),
 		jen.Id("opts").Op("...").Add(g.rt("Option")),
 	).Params(jen.Op("*").Id(c.Name), jen.Error()).Block(
 		presetOpts,
@@ -374,7 +342,7 @@ func (g *emitter) cache(c *Cache) {
 
 type stmtFunc = func() *jen.Statement
 
-func (g *emitter) getMany(c *Cache, recv, ctxP, store, entT, ptrT stmtFunc) {
+func (g *emitter) getMany(c *cacheModel, recv, ctxP, store, entT, ptrT stmtFunc) {
 	ent := c.Entity.Name
 	var (
 		list, item string
@@ -412,7 +380,7 @@ func (g *emitter) getMany(c *Cache, recv, ctxP, store, entT, ptrT stmtFunc) {
 	_ = entT
 }
 
-func (g *emitter) setMany(c *Cache, recv, ctxP, store, ptrT stmtFunc) {
+func (g *emitter) setMany(c *cacheModel, recv, ctxP, store, ptrT stmtFunc) {
 	g.doc("SetMany stores every value of vs under the key built from its fields, with the default TTL. It stores nothing when one of them is nil or has a nil pointer on a key field path.")
 	g.f.Func().Params(recv()).Id("SetMany").Params(ctxP(), jen.Id("vs").Index().Add(ptrT())).Error().Block(
 		jen.Id("redisKeys").Op(":=").Make(jen.Index().String(), jen.Len(jen.Id("vs"))),
@@ -430,7 +398,7 @@ func (g *emitter) setMany(c *Cache, recv, ctxP, store, ptrT stmtFunc) {
 
 // paramWords names a cache's key parameters for doc comments: "id",
 // "tenantID and id".
-func paramWords(c *Cache) string {
+func paramWords(c *cacheModel) string {
 	names := make([]string, len(c.Params))
 	for i, p := range c.Params {
 		names[i] = p.Var
@@ -439,7 +407,7 @@ func paramWords(c *Cache) string {
 }
 
 // describe writes the doc comment of a cache type.
-func describe(c *Cache) string {
+func describe(c *cacheModel) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is a typed Redis cache of %s values under keys %s", c.Name, c.Entity.Name, c.Template)
 	if c.Version != "" {
@@ -499,7 +467,7 @@ func durationCode(d time.Duration) *jen.Statement {
 
 // spec writes the runtime.Spec literal of a cache, one field a line in
 // Spec's declaration order.
-func (g *emitter) spec(c *Cache) *jen.Statement {
+func (g *emitter) spec(c *cacheModel) *jen.Statement {
 	fields := []struct {
 		name string
 		val  jen.Code
@@ -544,7 +512,7 @@ func strLit(s string) *jen.Statement {
 }
 
 // keyExpr writes the concatenation that builds a key, prefix aside.
-func (g *emitter) keyExpr(c *Cache) *jen.Statement {
+func (g *emitter) keyExpr(c *cacheModel) *jen.Statement {
 	var parts []jen.Code
 	lit := ""
 	flush := func() {
@@ -578,7 +546,7 @@ func (g *emitter) keyExpr(c *Cache) *jen.Statement {
 }
 
 // valueExpr writes the key text of one placeholder value x.
-func (g *emitter) valueExpr(p *Param, x *jen.Statement, special string) *jen.Statement {
+func (g *emitter) valueExpr(p *param, x *jen.Statement, special string) *jen.Statement {
 	conv := func(to types.BasicKind, name string) *jen.Statement {
 		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == to {
 			return x
@@ -586,18 +554,18 @@ func (g *emitter) valueExpr(p *Param, x *jen.Statement, special string) *jen.Sta
 		return jen.Id(name).Call(x)
 	}
 	switch p.Kind {
-	case KindString:
+	case kindString:
 		return g.rt("EscapeKey").Call(conv(types.String, "string"), jen.Lit(special))
-	case KindInt:
+	case kindInt:
 		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == types.Int {
 			return jen.Qual("strconv", "Itoa").Call(x)
 		}
 		return jen.Qual("strconv", "FormatInt").Call(conv(types.Int64, "int64"), jen.Lit(10))
-	case KindUint:
+	case kindUint:
 		return jen.Qual("strconv", "FormatUint").Call(conv(types.Uint64, "uint64"), jen.Lit(10))
-	case KindBool:
+	case kindBool:
 		return jen.Qual("strconv", "FormatBool").Call(conv(types.Bool, "bool"))
-	case KindText:
+	case kindText:
 		if p.PtrRecv {
 			x = jen.Op("&").Add(x)
 		}

@@ -35,17 +35,16 @@ func fingerprint(shape, codec string, crypt bool) string {
 
 // shapeWriter writes the canonical shape of a type.
 type shapeWriter struct {
-	module string         // module path; "" outside a module
-	pkg    *types.Package // the package being generated
-	b      strings.Builder
-	seen   map[string]int
+	env  typeEnv // the package being generated and its module
+	b    strings.Builder
+	seen map[string]int
 	// local lists the named struct types of pkg reached from the root, in
 	// order of first occurrence, for the shape guards.
 	local []*types.Named
 }
 
-func newShapeWriter(module string, pkg *types.Package) *shapeWriter {
-	return &shapeWriter{module: module, pkg: pkg, seen: map[string]int{}}
+func newShapeWriter(env typeEnv) *shapeWriter {
+	return &shapeWriter{env: env, seen: map[string]int{}}
 }
 
 // shape returns the canonical shape of a named struct type.
@@ -53,16 +52,6 @@ func (w *shapeWriter) shape(t *types.Named) string {
 	w.b.Reset()
 	w.typ(t)
 	return w.b.String()
-}
-
-func (w *shapeWriter) inModule(p *types.Package) bool {
-	if p == nil {
-		return false
-	}
-	if p == w.pkg || p.Path() == w.pkg.Path() {
-		return true
-	}
-	return w.module != "" && (p.Path() == w.module || strings.HasPrefix(p.Path(), w.module+"/"))
 }
 
 func (w *shapeWriter) typ(t types.Type) {
@@ -120,7 +109,7 @@ func (w *shapeWriter) typ(t types.Type) {
 		b.WriteByte('}')
 	case *types.Named:
 		obj := t.Obj()
-		if !w.inModule(obj.Pkg()) {
+		if !w.env.inModule(obj.Pkg()) {
 			if obj.Pkg() != nil {
 				b.WriteString(obj.Pkg().Path() + ".")
 			}
@@ -134,7 +123,7 @@ func (w *shapeWriter) typ(t types.Type) {
 			return
 		}
 		w.seen[id] = len(w.seen)
-		if _, isStruct := t.Underlying().(*types.Struct); isStruct && obj.Pkg() == w.pkg {
+		if _, isStruct := t.Underlying().(*types.Struct); isStruct && obj.Pkg() == w.env.pkg {
 			w.local = append(w.local, t)
 		}
 		w.typ(t.Underlying())

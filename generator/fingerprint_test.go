@@ -25,7 +25,7 @@ func shapeOf(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	named := pkg.Scope().Lookup("T").Type().(*types.Named)
-	return newShapeWriter("example.com", pkg).shape(named)
+	return newShapeWriter(typeEnv{pkg: pkg, module: "example.com"}).shape(named)
 }
 
 func TestShape(t *testing.T) {

@@ -2,12 +2,15 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // File is one generated file of a run: what its content should be, and
@@ -36,11 +39,11 @@ func (f *File) Stale() bool {
 // returned as an ErrorList holding all of them, sorted; then no file is
 // returned.
 func Generate(cfg Config) ([]*File, error) {
-	l, err := Load(cfg)
+	l, err := load(cfg)
 	if err != nil {
 		return nil, err
 	}
-	models, perrs := Parse(l)
+	models, perrs := parse(l)
 	errs := append(ErrorList{}, perrs...)
 	errs = append(errs, filterLoadErrors(l, models)...)
 
@@ -49,7 +52,7 @@ func Generate(cfg Config) ([]*File, error) {
 	}
 
 	var files []*File
-	byPath := map[string]*Package{}
+	byPath := map[string]*pkgModel{}
 	for _, m := range models {
 		byPath[m.Path] = m
 	}
@@ -65,11 +68,11 @@ func Generate(cfg Config) ([]*File, error) {
 		if !exists {
 			if _, err := os.Stat(m.Output); err == nil {
 				errs.add(token.Position{Filename: m.Output, Line: 1, Column: 1},
-					"refusing to overwrite a file cachegen did not generate (its first line is not %q); rename it or choose another -o", Header)
+					"refusing to overwrite a file cachegen did not generate (its first line is not %q); rename it or choose another -o", header)
 				continue
 			}
 		}
-		src, err := Render(m)
+		src, err := render(m)
 		if err != nil {
 			return nil, err
 		}
@@ -82,12 +85,37 @@ func Generate(cfg Config) ([]*File, error) {
 	return files, nil
 }
 
-// Render emits a package model and returns the gofmt'd source (jennifer
+// Check applies the generator's rules to one package that a tool loaded
+// and type-checked itself: a go/analysis analyzer fills p from its Pass
+// (Name, PkgPath, Fset, Syntax, Types, TypesInfo; Module, for the module's
+// own types). It returns what the package's generated file named output
+// ("" is DefaultOutput) should hold, nil when the package has no
+// annotations, or every problem of its annotations, positioned as
+// Generate reports them. A file of p.Syntax named output that starts with
+// the generated-code header is left out, so p may be loaded with its
+// generated file in place.
+func Check(p *packages.Package, output string) ([]byte, ErrorList) {
+	var errs ErrorList
+	m := parsePackage(p, cmp.Or(output, DefaultOutput), &errs)
+	if len(errs) > 0 {
+		return nil, errs.sortDedup()
+	}
+	if m == nil {
+		return nil, nil
+	}
+	src, err := render(m)
+	if err != nil {
+		return nil, ErrorList{{Msg: err.Error()}}
+	}
+	return src, nil
+}
+
+// render emits a package model and returns the gofmt'd source (jennifer
 // formats with go/format), its imports grouped standard library first as
 // goimports does.
-func Render(m *Package) ([]byte, error) {
+func render(m *pkgModel) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := Emit(m).Render(&buf); err != nil {
+	if err := emit(m).Render(&buf); err != nil {
 		// A bug in the generator, not in the user's code.
 		return nil, fmt.Errorf("cachegen: internal error rendering %s: %v", m.Path, err)
 	}
@@ -135,7 +163,7 @@ func groupImports(src []byte) []byte {
 // blanked) are dropped, and the go command reports any real ones. In the
 // packages being generated, uses of the identifiers this run generates
 // ("undefined: UserCache", "undefined: models.NewUserCache") are dropped.
-func filterLoadErrors(l *Loaded, models []*Package) ErrorList {
+func filterLoadErrors(l *loaded, models []*pkgModel) ErrorList {
 	generating := map[string]bool{}
 	for path := range l.Existing {
 		generating[path] = true

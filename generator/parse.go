@@ -1,12 +1,12 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,12 +14,12 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// Parse turns the //cache: annotations of the loaded packages into models.
+// parse turns the //cache: annotations of the loaded packages into models.
 // Packages without annotations get no model. Every problem found is
 // returned, sorted; the models are only usable when there is none.
-func Parse(l *Loaded) ([]*Package, ErrorList) {
+func parse(l *loaded) ([]*pkgModel, ErrorList) {
 	var (
-		out  []*Package
+		out  []*pkgModel
 		errs ErrorList
 	)
 	for _, p := range l.Packages {
@@ -33,21 +33,31 @@ func Parse(l *Loaded) ([]*Package, ErrorList) {
 
 // parser holds the state of parsing one package.
 type parser struct {
-	pkg  *packages.Package
-	errs *ErrorList
-	pos  func(token.Pos) token.Position
+	pkg       *packages.Package
+	errs      *ErrorList
+	pos       func(token.Pos) token.Position
+	generated map[string]bool // file names of the package's generated file
 }
 
-func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package {
+func parsePackage(p *packages.Package, output string, errs *ErrorList) *pkgModel {
 	if p.Types == nil || p.TypesInfo == nil {
 		return nil
 	}
-	ps := &parser{pkg: p, errs: errs, pos: p.Fset.Position}
-	m := &Package{
-		Path: p.PkgPath,
-		Name: p.Name,
-		Dir:  p.Dir,
-		env:  ps.env(),
+	ps := &parser{pkg: p, errs: errs, pos: p.Fset.Position, generated: map[string]bool{}}
+	for _, f := range p.Syntax {
+		// The generated file is blanked by Generate; a tool that loads the
+		// package itself (an analyzer) sees it, and its declarations are
+		// neither collisions nor names to avoid.
+		if name := p.Fset.Position(f.Package).Filename; filepath.Base(name) == output && len(f.Comments) > 0 && f.Comments[0].List[0].Text == header {
+			ps.generated[name] = true
+		}
+	}
+	m := &pkgModel{
+		Path:  p.PkgPath,
+		Name:  p.Name,
+		Dir:   p.Dir,
+		env:   ps.env(),
+		clone: newCloneChecker(ps.env()),
 	}
 	if m.Dir == "" && len(p.GoFiles) > 0 {
 		m.Dir = filepath.Dir(p.GoFiles[0])
@@ -55,8 +65,11 @@ func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package 
 	m.Output = filepath.Join(m.Dir, output)
 
 	for _, f := range p.Syntax {
+		if ps.generated[p.Fset.Position(f.Package).Filename] {
+			continue
+		}
 		for _, site := range ps.annotations(f) {
-			if e := ps.entity(site); e != nil {
+			if e := ps.entity(m, site); e != nil {
 				m.Entities = append(m.Entities, e)
 			}
 		}
@@ -64,15 +77,47 @@ func parsePackage(p *packages.Package, output string, errs *ErrorList) *Package 
 	if len(m.Entities) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(m.Entities, func(a, b *Entity) int { return comparePos(a.Pos, b.Pos) })
+	slices.SortStableFunc(m.Entities, func(a, b *entityModel) int { return comparePos(a.Pos, b.Pos) })
 	ps.checkNames(m)
 	ps.checkKeys(m)
-	m.Guards = ps.guards(m)
-	m.Declared = map[string]bool{}
-	for _, n := range p.Types.Scope().Names() {
-		m.Declared[n] = true
-	}
+	ps.name(m)
 	return m
+}
+
+// name gives out the package-level names of the generated file, in a
+// fixed order so that output is stable: the cache types, constructors and
+// key structs (checked by checkNames), the shape guards' aliases, then
+// each entity's deep copy and codec=fast codec.
+func (ps *parser) name(m *pkgModel) {
+	scope := ps.pkg.Types.Scope()
+	m.names = newNamer(func(s string) bool {
+		obj := scope.Lookup(s)
+		return obj != nil && ps.own(obj)
+	})
+	for _, c := range sortedCaches(m) {
+		m.names.reserve(c.Name, "New"+c.Name)
+		if c.KeyName != "" {
+			m.names.reserve(c.KeyName)
+		}
+	}
+	m.Guards = ps.guards(m)
+	for _, gd := range m.Guards {
+		gd.Alias = m.names.name("_" + gd.Type.Obj().Name() + "_changed_run_go_generate")
+	}
+	for _, e := range m.Entities {
+		if e.CloneFunc != "" {
+			e.CloneFunc = m.names.name(e.CloneFunc)
+		}
+		if e.FastCodec != "" {
+			e.FastCodec = m.names.name(e.FastCodec)
+		}
+	}
+}
+
+// own reports whether obj is declared by the package's own code, not by
+// its generated file.
+func (ps *parser) own(obj types.Object) bool {
+	return !ps.generated[ps.pos(obj.Pos()).Filename]
 }
 
 func comparePos(a, b token.Position) int {
@@ -154,7 +199,7 @@ func hasAnnotations(p *packages.Package) bool {
 }
 
 // entity checks an annotated type and resolves its caches.
-func (ps *parser) entity(s site) *Entity {
+func (ps *parser) entity(m *pkgModel, s site) *entityModel {
 	spec := s.spec
 	pos := ps.pos(spec.Name.Pos())
 	if spec.TypeParams != nil && len(spec.TypeParams.List) > 0 {
@@ -178,10 +223,10 @@ func (ps *parser) entity(s site) *Entity {
 		ps.errs.add(pos, "%s is not a struct type: only structs can be cached", spec.Name.Name)
 		return nil
 	}
-	e := &Entity{Type: named, Name: obj.Name(), Pos: pos}
+	e := &entityModel{Type: named, Name: obj.Name(), Pos: pos}
 	ps.checkUnexported(e.Name, st, map[*types.Struct]bool{})
 
-	shape := newShapeWriter(ps.module(), ps.pkg.Types)
+	shape := newShapeWriter(ps.env())
 	shapeText := shape.shape(named)
 	for _, c := range s.lines {
 		if cache := ps.cache(e, c, shapeText); cache != nil {
@@ -191,7 +236,7 @@ func (ps *parser) entity(s site) *Entity {
 	if len(e.Caches) == 0 {
 		return nil
 	}
-	ps.checkClone(e)
+	ps.checkClone(m, e)
 	ps.checkFast(e)
 	return e
 }
@@ -200,10 +245,10 @@ func (ps *parser) env() typeEnv { return typeEnv{pkg: ps.pkg.Types, module: ps.m
 
 // checkClone decides whether the entity gets a generated deep copy. One
 // that cannot be generated is an error for caches with local= only.
-func (ps *parser) checkClone(e *Entity) {
-	_, prob := newCloneChecker(ps.env()).root(e.Type)
+func (ps *parser) checkClone(m *pkgModel, e *entityModel) {
+	_, prob := m.clone.root(e.Type)
 	if prob == nil {
-		e.Clone = true
+		e.CloneFunc = "clone" + e.Name // made unique by name
 		return
 	}
 	for _, c := range e.Caches {
@@ -217,15 +262,17 @@ func (ps *parser) checkClone(e *Entity) {
 
 // checkFast reports every field codec=fast cannot encode, when a cache of
 // the entity uses it.
-func (ps *parser) checkFast(e *Entity) {
-	if !slices.ContainsFunc(e.Caches, func(c *Cache) bool { return c.Codec == "fast" }) {
+func (ps *parser) checkFast(e *entityModel) {
+	if !slices.ContainsFunc(e.Caches, func(c *cacheModel) bool { return c.Codec == "fast" }) {
 		return
 	}
 	probs := newFastChecker(ps.env()).check(e.Type)
 	for _, p := range probs {
 		ps.errs.add(ps.pos(p.pos), "codec=fast does not support field %s of type %s: %s", p.field, p.typ, p.why)
 	}
-	e.Fast = len(probs) == 0
+	if len(probs) == 0 {
+		e.FastCodec = "fast" + e.Name + "Codec" // made unique by name
+	}
 }
 
 func (ps *parser) module() string {
@@ -245,7 +292,7 @@ func (ps *parser) checkUnexported(owner string, st *types.Struct, seen map[*type
 	seen[st] = true
 	for i := range st.NumFields() {
 		f := st.Field(i)
-		if reflect.StructTag(st.Tag(i)).Get("cache") == "-" {
+		if skipped(st, i) {
 			continue
 		}
 		if f.Embedded() {
@@ -277,20 +324,20 @@ func deref(t types.Type) types.Type {
 }
 
 // cache resolves one //cache: line.
-func (ps *parser) cache(e *Entity, c *ast.Comment, shape string) *Cache {
+func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheModel {
 	text := c.Text[len(directive):]
 	base := c.Slash + token.Pos(len(directive))
 	a, synErrs := parseAnnotation(text)
 	for _, se := range synErrs {
 		ps.errs.add(ps.pos(base+token.Pos(se.Off)), "%s", se.Msg)
 	}
-	cache := &Cache{
+	cache := &cacheModel{
 		Entity:    e,
-		Name:      cmpOr(a.Name, e.Name+"Cache"),
+		Name:      cmp.Or(a.Name, e.Name+"Cache"),
 		Pos:       ps.pos(c.Slash),
 		TTL:       a.TTL,
 		Crypt:     a.Crypt,
-		Codec:     cmpOr(a.Codec, "msgpack"),
+		Codec:     cmp.Or(a.Codec, "msgpack"),
 		SchemaOff: a.SchemaOff,
 		Local:     a.Local,
 		Jitter:    a.Jitter,
@@ -325,12 +372,12 @@ func (ps *parser) cache(e *Entity, c *ast.Comment, shape string) *Cache {
 }
 
 // resolveKey resolves the placeholders of a template against the entity.
-func (ps *parser) resolveKey(c *Cache, t *keyTemplate, base token.Pos) bool {
+func (ps *parser) resolveKey(c *cacheModel, t *keyTemplate, base token.Pos) bool {
 	ok := true
 	fields := map[string]string{} // key struct field -> path
 	for _, part := range t.Parts {
 		if part.Path == "" {
-			c.Parts = append(c.Parts, KeyPart{Literal: part.Literal, Param: -1})
+			c.Parts = append(c.Parts, keyPart{Literal: part.Literal, Param: -1})
 			continue
 		}
 		at := ps.pos(base + token.Pos(part.Off))
@@ -350,7 +397,7 @@ func (ps *parser) resolveKey(c *Cache, t *keyTemplate, base token.Pos) bool {
 			continue
 		}
 		fields[p.Field] = p.Path
-		c.Parts = append(c.Parts, KeyPart{Param: len(c.Params)})
+		c.Parts = append(c.Parts, keyPart{Param: len(c.Params)})
 		c.Params = append(c.Params, p)
 	}
 	if ok {
@@ -363,7 +410,7 @@ func (ps *parser) resolveKey(c *Cache, t *keyTemplate, base token.Pos) bool {
 // with identifiers declared in the package, once per cache. As the Go
 // compiler does for a redeclaration, the error is at the later
 // declaration and names the earlier one's position.
-func (ps *parser) checkNames(m *Package) {
+func (ps *parser) checkNames(m *pkgModel) {
 	type decl struct {
 		what string
 		pos  token.Position
@@ -376,7 +423,7 @@ func (ps *parser) checkNames(m *Package) {
 			names = append(names, [2]string{c.KeyName, "key struct " + c.KeyName + " of " + c.Name})
 		}
 		for _, n := range names {
-			if obj := scope.Lookup(n[0]); obj != nil {
+			if obj := scope.Lookup(n[0]); obj != nil && ps.own(obj) {
 				ps.errs.add(c.Pos, "generated %s collides with %s declared at %s: rename one of them or set name=",
 					n[1], n[0], shortPos(ps.pos(obj.Pos())))
 				break
@@ -398,8 +445,8 @@ func (ps *parser) checkNames(m *Package) {
 // checkKeys reports two caches of the package whose keys can be the same
 // (the same template, placeholder names aside, and schema version): they
 // would overwrite each other's values. The error is at the later one.
-func (ps *parser) checkKeys(m *Package) {
-	seen := map[string]*Cache{}
+func (ps *parser) checkKeys(m *pkgModel) {
+	seen := map[string]*cacheModel{}
 	for _, c := range sortedCaches(m) {
 		prev, dup := seen[c.Pattern]
 		if !dup {
@@ -416,12 +463,12 @@ func (ps *parser) checkKeys(m *Package) {
 }
 
 // sortedCaches lists the caches of a package in source order.
-func sortedCaches(m *Package) []*Cache {
-	var all []*Cache
+func sortedCaches(m *pkgModel) []*cacheModel {
+	var all []*cacheModel
 	for _, e := range m.Entities {
 		all = append(all, e.Caches...)
 	}
-	slices.SortStableFunc(all, func(a, b *Cache) int { return comparePos(a.Pos, b.Pos) })
+	slices.SortStableFunc(all, func(a, b *cacheModel) int { return comparePos(a.Pos, b.Pos) })
 	return all
 }
 
@@ -434,11 +481,11 @@ func shortPos(p token.Position) string {
 
 // guards lists the shape guards of a package: every annotated struct and
 // every struct type of the same package reachable from its fields.
-func (ps *parser) guards(m *Package) []*Guard {
-	var out []*Guard
+func (ps *parser) guards(m *pkgModel) []*guard {
+	var out []*guard
 	seen := map[string]bool{}
 	for _, e := range m.Entities {
-		w := newShapeWriter(ps.module(), ps.pkg.Types)
+		w := newShapeWriter(ps.env())
 		w.shape(e.Type)
 		for _, n := range w.local {
 			id := types.TypeString(n, nil)
@@ -446,7 +493,7 @@ func (ps *parser) guards(m *Package) []*Guard {
 				continue
 			}
 			seen[id] = true
-			out = append(out, &Guard{Type: n, Struct: n.Underlying().(*types.Struct)})
+			out = append(out, &guard{Type: n, Struct: n.Underlying().(*types.Struct)})
 		}
 	}
 	return out
@@ -463,13 +510,13 @@ var importPaths = [][2]string{
 	{"slices", "slices"},
 	{"strconv", "strconv"},
 	{"time", "time"},
-	{RuntimePath, "runtime"},
-	{FastwirePath, "fastwire"},
-	{RedisPath, "redis"},
+	{runtimePath, "runtime"},
+	{fastwirePath, "fastwire"},
+	{redisPath, "redis"},
 }
 
-// RuntimePath and RedisPath are the import paths generated code uses.
+// runtimePath and redisPath are the import paths generated code uses.
 const (
-	RuntimePath = "github.com/cachegen/cachegen/runtime"
-	RedisPath   = "github.com/redis/go-redis/v9"
+	runtimePath = "github.com/cachegen/cachegen/runtime"
+	redisPath   = "github.com/redis/go-redis/v9"
 )

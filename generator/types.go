@@ -54,7 +54,7 @@ func skipped(st *types.Struct, i int) bool {
 
 // Well-known named types, by import path and name.
 const (
-	pyvalPath = RuntimePath + "/internal/pyval"
+	pyvalPath = runtimePath + "/internal/pyval"
 	uuidPath  = "github.com/google/uuid"
 )
 
