@@ -3,6 +3,7 @@ package cacheimpl_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -52,6 +53,34 @@ func BenchmarkPurgeBy(b *testing.B) {
 				b.Fatal(n)
 			}
 		}
+	})
+	// paired: each iteration runs both, in alternating order (ABBA), and
+	// reports each one's mean and their ratio, so a load spike on the
+	// shared machine hits both sides alike.
+	b.Run("paired", func(b *testing.B) {
+		var typed, raw time.Duration
+		i := 0
+		for b.Loop() {
+			for _, first := range []bool{i%2 == 0, i%2 != 0} {
+				refill(b)
+				start := time.Now()
+				if first {
+					if n, err := c.PurgeBy(ctx, group); err != nil || n != 100 {
+						b.Fatal(n, err)
+					}
+					typed += time.Since(start)
+				} else {
+					if n := rawPurge(b, rdb, group+"*"); n != 100 {
+						b.Fatal(n)
+					}
+					raw += time.Since(start)
+				}
+			}
+			i++
+		}
+		b.ReportMetric(float64(typed.Nanoseconds())/float64(i), "purgeby-ns/op")
+		b.ReportMetric(float64(raw.Nanoseconds())/float64(i), "raw-ns/op")
+		b.ReportMetric(float64(typed)/float64(raw), "purgeby/raw")
 	})
 }
 

@@ -240,13 +240,14 @@ func TestCacheGetOrLoadOncePerKey(t *testing.T) {
 
 func TestHandlePurgeCloseStats(t *testing.T) {
 	topologies(t, func(t *testing.T, rdb redis.UniversalClient) {
-		c, err := cacheimpl.New(rdb, userSpec())
+		c, err := cacheimpl.New(rdb, userSpec(), runtime.WithPrefix("app:"))
 		must(t, err)
 		for i := range 30 {
 			must(t, c.Set(ctx, &User{ID: int64(i)}))
 		}
-		must(t, rdb.Set(ctx, "user:1:v1234567", "old version", 0).Err())
-		must(t, rdb.Set(ctx, "user:email:x:v0000001", "sibling cache", 0).Err())
+		must(t, rdb.Set(ctx, "app:user:1:v1234567", "old version", 0).Err())
+		must(t, rdb.Set(ctx, "app:user:email:x:v0000001", "sibling cache", 0).Err())
+		must(t, rdb.Set(ctx, "other:user:5:v0000001", "another prefix", 0).Err())
 		var h cacheimpl.Handle = c.Handle // what a generated type embeds
 		n, err := h.Purge(ctx)
 		if err != nil || n != 30 {
@@ -256,8 +257,10 @@ func TestHandlePurgeCloseStats(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatal(n, err)
 		}
-		if v, err := rdb.Get(ctx, "user:email:x:v0000001").Result(); err != nil || v != "sibling cache" {
-			t.Fatal("a purge touched a sibling cache", err)
+		for _, k := range []string{"app:user:email:x:v0000001", "other:user:5:v0000001"} {
+			if _, err := rdb.Get(ctx, k).Result(); err != nil {
+				t.Fatalf("a purge touched %s: %v", k, err)
+			}
 		}
 		_, _ = c.Get(ctx, 1)
 		if st := h.Stats(); st.Misses != 1 {
