@@ -1,12 +1,29 @@
 package runtime
 
 // LocalClientID exposes the near cache's tracking connection ID to tests,
-// which kill it to prove the tier is cleared.
+// which kill it to prove the tier is cleared. It is 0 unless there is
+// exactly one tracker (a single node); see LocalClientIDs for a Cluster.
 func LocalClientID[T any](s *Store[T]) int64 {
 	if s.local == nil {
 		return 0
 	}
-	return s.local.id.Load()
+	ids := s.local.trackerIDs()
+	if len(ids) != 1 {
+		return 0
+	}
+	for _, id := range ids {
+		return id
+	}
+	return 0
+}
+
+// LocalClientIDs returns the client ID of every tracking connection by node
+// address.
+func LocalClientIDs[T any](s *Store[T]) map[string]int64 {
+	if s.local == nil {
+		return nil
+	}
+	return s.local.trackerIDs()
 }
 
 // LocalArmed reports whether the near cache is serving.

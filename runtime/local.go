@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,40 +25,76 @@ func WithLocal(size int) Option { return func(c *config) { c.local, c.localSet =
 // WithLocalMaxAge sets the near-cache lease (default DefaultLocalMaxAge).
 func WithLocalMaxAge(d time.Duration) Option { return func(c *config) { c.localMaxAge = d } }
 
+// Topology checks of a Cluster near cache: how often the masters are listed
+// while the tier serves, and while it waits to serve again.
+const (
+	nearTopologyEvery  = 250 * time.Millisecond
+	nearTopologyRetry  = 50 * time.Millisecond
+	nearTopologyBudget = 2 * time.Second // per check
+)
+
 // near is the in-process tier of a Store: decoded values kept coherent with
-// Redis by server-assisted client-side caching. One dedicated RESP2
-// connection enables CLIENT TRACKING in BCAST mode for the store's key
-// prefix, redirected to itself, and subscribes to __redis__:invalidate; any
-// write, delete or expiry of a matching key by anyone evicts the local copy.
+// Redis by server-assisted client-side caching. A tracker — one dedicated
+// RESP2 connection — enables CLIENT TRACKING in BCAST mode for the store's
+// key prefix, redirected to itself, and subscribes to __redis__:invalidate;
+// any write, delete or expiry of a matching key on that server, by anyone,
+// evicts the local copy. A single-node or Sentinel client has one tracker; a
+// Cluster client has one per master, kept in step with the topology (see
+// syncTopology), so every node that can change a key reports it.
 //
 // Coherence rules:
-//   - entries are served only while the connection is subscribed (armed);
-//     any receive error disarms and clears the tier;
+//   - entries are served only while the tier is armed: every tracker is
+//     subscribed and (on a Cluster) the trackers are exactly the masters of
+//     the last topology check; any tracker error, reconnect or topology
+//     change disarms and clears the whole tier before anything else;
 //   - go-redis reconnects a PubSub silently under a new client ID, which
 //     would orphan a REDIRECT: tracking is therefore (re)enabled in the
-//     connection's OnConnect hook, and the tier is cleared again when the new
-//     subscription is confirmed;
-//   - a value read from Redis is stored only if no invalidation arrived while
-//     it was being read (the epoch did not move), so a late reply can never
-//     resurrect a value that was just overwritten;
-//   - every entry expires after a short lease (WithLocalMaxAge).
+//     connection's OnConnect hook, which also disarms, and the tier arms
+//     again only when the new subscription is confirmed;
+//   - a value read from Redis is stored only if no invalidation, disarm or
+//     arm happened while it was being read (the epoch did not move), so a
+//     late reply can never resurrect a value that was just overwritten, nor
+//     a value read before tracking covered its node;
+//   - every entry expires after a short lease (WithLocalMaxAge), which bounds
+//     staleness while a dead connection has not been noticed yet.
 type near[T any] struct {
 	size   int
 	maxAge time.Duration
 	clone  func(*T) *T
+	prefix string
 
 	mu      sync.RWMutex
 	entries map[string]nearEntry[T]
 
-	epoch  atomic.Uint64
-	armed  atomic.Bool
-	hits   atomic.Uint64
+	epoch atomic.Uint64
+	armed atomic.Bool
+	hits  atomic.Uint64
+
+	template *redis.Options       // single node: the client's options
+	cluster  *redis.ClusterClient // nil on a single node
+
+	// state guards the trackers and every arm/disarm transition, so that a
+	// tracker going down can never be overtaken by a concurrent arm.
+	state     sync.Mutex
+	trackers  map[string]*tracker[T] // by node address
+	confirmed bool                   // trackers == masters of the last check
+	closing   bool
+
+	wake chan struct{} // asks the supervisor for a topology check now
+	quit chan struct{}
+	done chan struct{} // supervisor exited
+	once sync.Once
+}
+
+// tracker is the invalidation connection to one node.
+type tracker[T any] struct {
+	addr   string
 	client *redis.Client
 	pubsub *redis.PubSub
 	id     atomic.Int64 // client ID of the tracking connection
+	ok     bool         // subscribed with tracking on; guarded by near.state
 	done   chan struct{}
 	quit   chan struct{}
-	closed sync.Once
 }
 
 type nearEntry[T any] struct {
@@ -69,23 +107,46 @@ var clockBase = time.Now()
 // now is a monotonic clock reading; cheaper to compare than time.Time.
 func now() int64 { return int64(time.Since(clockBase)) }
 
-// startNear connects the invalidation listener for keys starting with prefix.
+// startNear starts the invalidation listeners for keys starting with prefix.
+// It never dials: the listeners connect in the background.
 func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge time.Duration, clone func(*T) *T) (*near[T], error) {
-	rc, ok := c.(*redis.Client)
-	if !ok {
-		return nil, fmt.Errorf("local near cache needs a single-node or Sentinel client (*redis.Client), not %T", c)
-	}
 	if maxAge <= 0 {
 		maxAge = DefaultLocalMaxAge
 	}
-	n := &near[T]{size: size, maxAge: maxAge, clone: clone, entries: make(map[string]nearEntry[T]), done: make(chan struct{}), quit: make(chan struct{})}
-	opt := *rc.Options()
+	n := &near[T]{size: size, maxAge: maxAge, clone: clone, prefix: prefix,
+		entries:  make(map[string]nearEntry[T]),
+		trackers: make(map[string]*tracker[T]),
+		wake:     make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	switch rc := c.(type) {
+	case *redis.Client:
+		n.template = rc.Options()
+		n.confirmed = true // one node, no topology to follow
+		n.state.Lock()
+		n.addTracker(n.template.Addr)
+		n.state.Unlock()
+		close(n.done)
+	case *redis.ClusterClient:
+		n.cluster = rc
+		go n.supervise()
+	case *redis.Ring:
+		return nil, errors.New("local near cache: a Ring is not supported: its shards leave and rejoin on heartbeats no server reports, so invalidations cannot be tracked before keys move (use a Cluster client, a single-node or a Sentinel client)")
+	default:
+		return nil, fmt.Errorf("local near cache needs a single-node, Sentinel or Cluster client, not %T", c)
+	}
+	return n, nil
+}
+
+// addTracker starts a tracker for the node at addr; n.state is held.
+func (n *near[T]) addTracker(addr string) {
+	opt := *n.template
+	opt.Addr = addr
 	opt.Protocol = 2 // invalidations as Pub/Sub messages on __redis__:invalidate
 	opt.PoolSize = 1
 	opt.MinIdleConns = 0
 	opt.MaxIdleConns = 0
 	opt.ClientSideCacheConfig = nil
 	opt.ClientSideCache = nil
+	t := &tracker[T]{addr: addr, done: make(chan struct{}), quit: make(chan struct{})}
 	userOnConnect := opt.OnConnect
 	opt.OnConnect = func(ctx context.Context, cn *redis.Conn) error {
 		if userOnConnect != nil {
@@ -93,40 +154,42 @@ func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge t
 				return err
 			}
 		}
-		// A new connection has a new client ID: what was cached while the
-		// old one was gone may be stale.
-		n.disarm()
+		// A new connection has a new client ID, and invalidations sent
+		// while the old one was gone are lost: what is cached may be stale.
+		n.trackerDown(t)
 		id, err := cn.ClientID(ctx).Result()
 		if err != nil {
 			return err
 		}
-		n.id.Store(id)
-		return cn.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", id, "BCAST", "PREFIX", prefix).Err()
+		t.id.Store(id)
+		return cn.Do(ctx, "CLIENT", "TRACKING", "on", "REDIRECT", id, "BCAST", "PREFIX", n.prefix).Err()
 	}
-	n.client = redis.NewClient(&opt)
+	t.client = redis.NewClient(&opt)
 	// No channel yet: Subscribe without channels does not dial, so the
 	// constructor never contacts Redis; listen subscribes.
-	n.pubsub = n.client.Subscribe(context.Background())
-	go n.listen()
-	return n, nil
+	t.pubsub = t.client.Subscribe(context.Background())
+	n.trackers[addr] = t
+	go n.listen(t)
 }
 
-func (n *near[T]) listen() {
-	defer close(n.done)
+// listen applies one tracker's invalidations until it is closed.
+func (n *near[T]) listen(t *tracker[T]) {
+	defer close(t.done)
 	ctx := context.Background()
 	// An error here (Redis down) still registers the channel: the first
 	// Receive reconnects and subscribes.
-	_ = n.pubsub.Subscribe(ctx, "__redis__:invalidate")
+	_ = t.pubsub.Subscribe(ctx, "__redis__:invalidate")
 	for {
-		msg, err := n.pubsub.Receive(ctx)
+		msg, err := t.pubsub.Receive(ctx)
 		if err != nil {
-			n.disarm()
+			n.trackerDown(t)
 			if errors.Is(err, redis.ErrClosed) {
 				return
 			}
+			n.poke() // a node that stays down may have been failed over
 			select {
 			case <-time.After(50 * time.Millisecond): // let go-redis reconnect
-			case <-n.quit:
+			case <-t.quit:
 				return
 			}
 			continue
@@ -134,8 +197,7 @@ func (n *near[T]) listen() {
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
-				n.clear()
-				n.armed.Store(true)
+				n.trackerUp(t)
 			}
 		case *redis.Message:
 			n.epoch.Add(1)
@@ -152,10 +214,175 @@ func (n *near[T]) listen() {
 	}
 }
 
-func (n *near[T]) disarm() {
+// trackerDown marks t as not listening and disarms the tier before any
+// further local hit.
+func (n *near[T]) trackerDown(t *tracker[T]) {
+	n.state.Lock()
+	t.ok = false
+	n.disarmLocked()
+	n.state.Unlock()
+}
+
+// trackerUp marks t as listening and arms the tier if every tracker is.
+func (n *near[T]) trackerUp(t *tracker[T]) {
+	n.state.Lock()
+	if n.trackers[t.addr] == t {
+		t.ok = true
+		n.tryArmLocked()
+	}
+	n.state.Unlock()
+}
+
+func (n *near[T]) disarmLocked() {
 	n.armed.Store(false)
 	n.epoch.Add(1)
 	n.clear()
+}
+
+// tryArmLocked arms the tier when every tracker of the confirmed topology
+// is subscribed. The epoch moves first, so a value read from Redis before
+// this point (perhaps before its node was tracked) is never stored.
+func (n *near[T]) tryArmLocked() {
+	if n.armed.Load() || !n.confirmed || n.closing || len(n.trackers) == 0 {
+		return
+	}
+	for _, t := range n.trackers {
+		if !t.ok {
+			return
+		}
+	}
+	n.epoch.Add(1)
+	n.clear()
+	n.armed.Store(true)
+}
+
+// poke asks the supervisor for a topology check without waiting for it.
+func (n *near[T]) poke() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+// supervise keeps one tracker on every master of a Cluster: it lists the
+// masters every nearTopologyEvery (more often while the tier is disarmed,
+// and at once when a tracker drops), starts trackers for new masters, stops
+// those of nodes that are no longer masters, and disarms and clears the
+// tier whenever the set changes, since a node that was not tracked may have
+// changed keys that are held locally.
+func (n *near[T]) supervise() {
+	defer close(n.done)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), nearTopologyBudget)
+		n.syncTopology(ctx)
+		cancel()
+		every := nearTopologyEvery
+		if !n.armed.Load() {
+			every = nearTopologyRetry
+		}
+		select {
+		case <-n.wake:
+		case <-time.After(every):
+		case <-n.quit:
+			return
+		}
+	}
+}
+
+func (n *near[T]) syncTopology(ctx context.Context) {
+	if n.template == nil {
+		// The options of a node client: dialer, credentials, TLS and
+		// timeouts as the Cluster client uses them.
+		node, err := n.cluster.MasterForKey(ctx, n.prefix)
+		if err != nil {
+			return
+		}
+		n.template = node.Options()
+	}
+	masters, err := clusterMasters(ctx, n.cluster)
+	if err != nil || len(masters) == 0 {
+		return // the next check retries; trackers of dead nodes keep the tier disarmed
+	}
+	var gone []*tracker[T]
+	n.state.Lock()
+	defer func() {
+		n.state.Unlock()
+		for _, t := range gone {
+			t.close()
+		}
+	}()
+	if n.closing {
+		return
+	}
+	changed := len(masters) != len(n.trackers)
+	for _, addr := range masters {
+		if _, ok := n.trackers[addr]; !ok {
+			changed = true
+		}
+	}
+	if !changed {
+		n.confirmed = true
+		n.tryArmLocked()
+		return
+	}
+	n.disarmLocked()
+	// The Cluster client itself may still route to a node that is gone
+	// (go-redis reloads its slot map on MOVED, or every
+	// ClusterStateReloadInterval): tell it the topology changed.
+	n.cluster.ReloadState(ctx)
+	for addr, t := range n.trackers {
+		if !slices.Contains(masters, addr) {
+			gone = append(gone, t)
+			delete(n.trackers, addr)
+		}
+	}
+	for _, addr := range masters {
+		if _, ok := n.trackers[addr]; !ok {
+			n.addTracker(addr)
+		}
+	}
+	n.confirmed = true // arms once the new trackers have subscribed
+}
+
+// clusterMasters lists the address of every master that can hold keys, from
+// CLUSTER NODES: masters with slots, and masters without slots too (a node
+// being resharded into receives keys before it owns its first slot), but
+// not a failed master that has lost its slots to a promoted replica, nor a
+// node still in handshake.
+func clusterMasters(ctx context.Context, cc *redis.ClusterClient) ([]string, error) {
+	txt, err := cc.ClusterNodes(ctx).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for line := range strings.SplitSeq(txt, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 8 {
+			continue
+		}
+		flags := strings.Split(f[2], ",")
+		if !slices.Contains(flags, "master") || slices.Contains(flags, "handshake") || slices.Contains(flags, "noaddr") {
+			continue
+		}
+		if slices.Contains(flags, "fail") && len(f) == 8 {
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		addr, _, _ = strings.Cut(addr, ",")
+		if strings.HasPrefix(addr, ":") {
+			continue // no address known yet
+		}
+		out = append(out, addr)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func (t *tracker[T]) close() {
+	close(t.quit)
+	_ = t.pubsub.Close()
+	_ = t.client.Close()
+	<-t.done
 }
 
 func (n *near[T]) clear() {
@@ -210,13 +437,33 @@ func (n *near[T]) drop(key string) {
 	n.mu.Unlock()
 }
 
+// trackerIDs returns the client ID of each tracking connection by node
+// address (for tests, which kill them).
+func (n *near[T]) trackerIDs() map[string]int64 {
+	n.state.Lock()
+	defer n.state.Unlock()
+	out := make(map[string]int64, len(n.trackers))
+	for addr, t := range n.trackers {
+		out[addr] = t.id.Load()
+	}
+	return out
+}
+
 func (n *near[T]) close() error {
-	var err error
-	n.closed.Do(func() {
+	n.once.Do(func() {
+		n.state.Lock()
+		n.closing = true
+		n.disarmLocked()
+		n.state.Unlock()
 		close(n.quit)
-		err = n.pubsub.Close()
-		_ = n.client.Close()
 		<-n.done
+		n.state.Lock()
+		ts := n.trackers
+		n.trackers = nil
+		n.state.Unlock()
+		for _, t := range ts {
+			t.close()
+		}
 	})
-	return err
+	return nil
 }

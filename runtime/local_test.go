@@ -162,10 +162,3 @@ func TestNearCacheLease(t *testing.T) {
 		_, _ = a.Get(ctx, userKey(a, int64(i)))
 	}
 }
-
-func TestNearCacheNeedsSingleNodeClient(t *testing.T) {
-	cl := newCluster(t).Client(t)
-	if _, err := runtime.NewStore[User](cl, userSpec, runtime.WithLocal(10)); err == nil {
-		t.Fatal("near cache accepted a cluster client")
-	}
-}
