@@ -53,10 +53,12 @@ var NearCommands = []struct{ Name, Why string }{
 }
 
 // ClusterCommands are what a Redis Cluster client (redis.ClusterClient)
-// adds: go-redis reads the slot map and the command table.
+// adds: go-redis reads the slot map and the command table, and a near cache
+// lists the masters it keeps a tracking connection on.
 var ClusterCommands = []struct{ Name, Why string }{
 	{"cluster|slots", "the slot map"},
 	{"command", "the command table (key positions, read-only commands)"},
+	{"cluster|nodes", "a near cache on a Cluster: the masters to track"},
 }
 
 // Channel is the channel Redis publishes client-side-caching invalidations on.

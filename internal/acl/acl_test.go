@@ -87,8 +87,7 @@ func TestRulesOnRealServer(t *testing.T) {
 }
 
 // TestRulesOnCluster: the same rules plus the cluster line's on every
-// master of a 3-master Redis Cluster (no near cache: it needs a single-node
-// client).
+// master of a 3-master Redis Cluster, near cache included.
 func TestRulesOnCluster(t *testing.T) {
 	cl := redistest.StartCluster(t)
 	var extra []string
@@ -105,7 +104,7 @@ func TestRulesOnCluster(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
-	everyOperation(t, user(), nil)
+	everyOperation(t, user(), user)
 }
 
 // everyOperation runs every operation of UserCache (with WithLock and
