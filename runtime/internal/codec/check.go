@@ -21,20 +21,20 @@ import (
 // payloads and types are not checked. Errors wrap ErrMalformed.
 //
 // The msgpack codec adds one guard that is specific to vmihailenco/msgpack
-// (see mpReader.quirks); it cannot be expressed as a property of the bytes
-// alone.
+// (see mpReader.extStarts): no decoder may read a type code at the first
+// byte of an ext payload, because the bytes there were never checked as
+// values. It cannot be expressed as a property of the bytes alone.
 func CheckMsgpack(data []byte, maxDepth int) error {
 	return checkMsgpack(data, maxDepth, nil)
 }
 
-// checkMsgpack is CheckMsgpack that also appends to *quirks (when not nil)
-// the offset of every ext payload that starts with a map header declaring
-// more entries than the rest of the input could hold.
-func checkMsgpack(data []byte, maxDepth int, quirks *[]int) error {
+// checkMsgpack is CheckMsgpack that also appends to *extStarts (when not
+// nil) the offset of every non-empty ext payload, in increasing order.
+func checkMsgpack(data []byte, maxDepth int, extStarts *[]int) error {
 	if maxDepth < 0 {
 		maxDepth = 0
 	}
-	c := mpChecker{data: data, maxDepth: maxDepth, quirks: quirks}
+	c := mpChecker{data: data, maxDepth: maxDepth, extStarts: extStarts}
 	end, err := c.value(0, 0)
 	if err != nil {
 		return err
@@ -46,9 +46,9 @@ func checkMsgpack(data []byte, maxDepth int, quirks *[]int) error {
 }
 
 type mpChecker struct {
-	data     []byte
-	maxDepth int
-	quirks   *[]int
+	data      []byte
+	maxDepth  int
+	extStarts *[]int
 }
 
 func (c *mpChecker) truncated(pos int) error {
@@ -166,30 +166,10 @@ func (c *mpChecker) ext(pos int, n uint64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > 0 && c.quirks != nil {
-		c.mapQuirk(pos + 1)
+	if n > 0 && c.extStarts != nil {
+		*c.extStarts = append(*c.extStarts, pos+1)
 	}
 	return end, nil
-}
-
-// mapQuirk records p (an ext payload's first byte) when vmihailenco's
-// DecodeMapLen, reading a map header there, would get a count the rest of
-// the input cannot hold. Payloads such as timestamps or UUIDs start with
-// 0xde/0xdf by chance, so this must not reject the input: the reader
-// refuses the offset only if a decoder actually reads a code there.
-func (c *mpChecker) mapQuirk(p int) {
-	b := c.data[p]
-	if b != 0xde && b != 0xdf {
-		return // fixmap counts (≤ 15) are harmless
-	}
-	w := 2 << (b - 0xde)
-	count, err := c.uint(p+1, w)
-	if err != nil {
-		return // the decoder would hit the end of input before allocating
-	}
-	if 2*count > uint64(len(c.data)-(p+1+w)) {
-		*c.quirks = append(*c.quirks, p)
-	}
 }
 
 // checkJSONDepth scans JSON text for bracket nesting deeper than maxDepth,

@@ -38,6 +38,12 @@ var hostileMsgpack = map[string][]byte{
 	"empty":                 {},
 	"ext map quirk":         {0x95, 0xd4, 0x01, 0xdf, 0xff, 0xff, 0xff, 0xff},
 	"array32 4G in map":     {0x81, 0xa1, 'k', 0xdd, 0xff, 0xff, 0xff, 0xff},
+	// An ext whose payload, read as values, is a map holding a 4G array:
+	// vmihailenco's DecodeMapLen follows ext payloads (issue 11).
+	"ext payload map":         {0xc7, 0x07, 0x00, 0x81, 0xa0, 0xdd, 0xff, 0xff, 0xff, 0xff},
+	"ext payload map in list": {0x91, 0xc7, 0x07, 0x00, 0x81, 0xa0, 0xdd, 0xff, 0xff, 0xff, 0xff},
+	"fixext16 payload map":    cat([]byte{0xd8, 0x00, 0x81, 0xa1, 'k', 0xdd, 0xff, 0xff, 0xff, 0xff}, make([]byte, 8)),
+	"ext payload str32":       {0xc7, 0x05, 0x00, 0xdb, 0xff, 0xff, 0xff, 0xff},
 }
 
 var hostileJSON = map[string][]byte{
@@ -162,7 +168,7 @@ func TestCheckMsgpack(t *testing.T) {
 		}
 	}
 	for name, in := range hostileMsgpack {
-		if name == "ext map quirk" {
+		if name == "ext map quirk" || strings.HasPrefix(name, "ext payload") || strings.HasPrefix(name, "fixext16 payload") {
 			continue
 		}
 		err := CheckMsgpack(in, MaxDepth)

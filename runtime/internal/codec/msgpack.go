@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"sync"
 	"time"
 
@@ -26,22 +25,27 @@ func (w *mpWriter) WriteByte(c byte) error      { w.b = append(w.b, c); return n
 
 // mpReader is the reader behind this package's msgpack decoders: a byte
 // slice with a position, whose type tells the time hook that the decoder is
-// ours, and which refuses the vmihailenco map-header quirk (see quirks).
+// ours, and which refuses to hand out a type code at an ext payload's first
+// byte (see extStarts).
 type mpReader struct {
 	b []byte
 	i int
-	// quirks are the offsets of ext payloads that start with a map header
-	// declaring more entries than the input could hold. vmihailenco's
-	// DecodeMapLen, asked for a map where an ext stands, skips the ext header
-	// and reads a map header at the first payload byte, then allocates the
-	// declared count (a fatal out-of-memory on 8 bytes). No other decoding
-	// path reads a code at an ext payload's first byte (payloads are read
-	// with Read, never ReadByte), so ReadByte refuses exactly those offsets.
-	// Usually empty. Sorted (the checker walks forwards).
-	quirks []int
+	// extStarts are the offsets of the first bytes of every non-empty ext
+	// payload, in increasing order. CheckMsgpack treats a payload as opaque
+	// bytes, but vmihailenco's DecodeMapLen, asked for a map (or a struct)
+	// where an ext stands, skips the ext header and decodes whatever follows
+	// as a map: 10 bytes such as c7 07 00 81 a0 dd ff ff ff ff then make it
+	// allocate 2^32 elements (a fatal out-of-memory). Every legitimate
+	// decoding path reads payloads with Read, never a code with ReadByte, so
+	// ReadByte refuses exactly these offsets and nothing inside a payload is
+	// ever decoded as a value. k is the index of the first offset ≥ i (the
+	// reader moves forwards, UnreadByte steps back one byte), so the check is
+	// O(1) amortised.
+	extStarts []int
+	k         int
 }
 
-var errExtAsMap = errors.New("msgpack: ext value where a map was expected")
+var errExtAsMap = errors.New("msgpack: ext value where a map, array or struct was expected")
 
 func (r *mpReader) Read(p []byte) (int, error) {
 	if r.i >= len(r.b) {
@@ -59,8 +63,11 @@ func (r *mpReader) ReadByte() (byte, error) {
 	if r.i >= len(r.b) {
 		return 0, io.EOF
 	}
-	if len(r.quirks) != 0 {
-		if k := sort.SearchInts(r.quirks, r.i); k < len(r.quirks) && r.quirks[k] == r.i {
+	if r.k < len(r.extStarts) {
+		for r.k < len(r.extStarts) && r.extStarts[r.k] < r.i {
+			r.k++
+		}
+		if r.k < len(r.extStarts) && r.extStarts[r.k] == r.i {
 			return 0, errExtAsMap
 		}
 	}
@@ -74,7 +81,19 @@ func (r *mpReader) UnreadByte() error {
 		return errors.New("msgpack: UnreadByte at start")
 	}
 	r.i--
+	for r.k > 0 && r.extStarts[r.k-1] >= r.i {
+		r.k--
+	}
 	return nil
+}
+
+// reset empties the reader for reuse from a pool.
+func (r *mpReader) reset() {
+	r.b, r.i, r.k = nil, 0, 0
+	if cap(r.extStarts) > 1<<12 {
+		r.extStarts = nil
+	}
+	r.extStarts = r.extStarts[:0]
 }
 
 // next returns the next n bytes without copying.
@@ -232,11 +251,7 @@ var mpDecPool = sync.Pool{New: func() any {
 }}
 
 func (st *mpDecState) release() {
-	st.r.b, st.r.i = nil, 0
-	if cap(st.r.quirks) > 1<<12 {
-		st.r.quirks = nil
-	}
-	st.r.quirks = st.r.quirks[:0]
+	st.r.reset()
 	mpDecPool.Put(st)
 }
 
@@ -247,7 +262,7 @@ func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {
 		return err
 	}
 	st := mpDecPool.Get().(*mpDecState)
-	if err := checkMsgpack(data, MaxDepth, &st.r.quirks); err != nil {
+	if err := checkMsgpack(data, MaxDepth, &st.r.extStarts); err != nil {
 		st.release()
 		return fmt.Errorf("msgpack: %w", err)
 	}

@@ -459,17 +459,19 @@ func (rickCodec) Unmarshal(data []byte, v any) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := CheckMsgpack(data, MaxDepth); err != nil {
+	st := rickDecPool.Get().(*mpDecState)
+	if err := checkMsgpack(data, MaxDepth, &st.r.extStarts); err != nil {
+		st.r.reset()
+		rickDecPool.Put(st)
 		return fmt.Errorf("rick-msgpack: %w", err)
 	}
-	st := rickDecPool.Get().(*mpDecState)
 	st.r.b, st.r.i = data, 0
 	rd := rickDecoder{d: st.dec, r: &st.r}
 	val, err := rd.value()
 	if err == nil && st.r.i != len(data) {
 		err = fmt.Errorf("%d trailing bytes", len(data)-st.r.i)
 	}
-	st.r.b, st.r.i = nil, 0
+	st.r.reset()
 	rickDecPool.Put(st)
 	if err != nil {
 		return fmt.Errorf("rick-msgpack: %w", err)
