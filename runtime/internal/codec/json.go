@@ -26,9 +26,9 @@ type jsonCodec struct{}
 // Decoding into `any` (also `any` inside maps, slices and structs) gives
 // int64 for integers, uint64 for integers above MaxInt64, *big.Int beyond 64
 // bits (at most 4300 digits, Python's default int/str limit), and float64
-// only for numbers with a fraction or exponent (a float beyond float64's
-// range is ±Inf, as Python's json.loads gives). Python's bare NaN and
-// Infinity are not JSON and are an error.
+// only for numbers with a fraction or exponent. A float beyond float64's
+// range (1e400, which Python reads as inf) is an error, as are Python's bare
+// NaN and Infinity: the encoder could not write them back.
 func JSON() Codec { return jsonCodec{} }
 
 func (jsonCodec) Name() string { return "json" }
@@ -48,6 +48,9 @@ func (jsonCodec) Unmarshal(data []byte, v any) (err error) {
 		return err
 	}
 	if err := checkJSONDepth(data, MaxDepth); err != nil {
+		return fmt.Errorf("json: %w", err)
+	}
+	if err := jsonCost(data, rv.Type().Elem(), DecodeLimit(len(data))); err != nil {
 		return fmt.Errorf("json: %w", err)
 	}
 	if !mayHoldInterface(rv.Type().Elem()) {
@@ -113,10 +116,14 @@ func convertNumber(s string) (any, error) {
 		return n, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, fmt.Errorf("invalid number %q", s)
+	if err != nil {
+		// Out of range (1e400) is an error rather than ±Inf: Python reads it
+		// as inf, but neither JSON nor this codec's encoder can write ±Inf
+		// back, and a decoder must not accept what its encoder refuses (the
+		// near cache copies values by re-encoding them).
+		return nil, fmt.Errorf("invalid number %.40q: %w", s, err)
 	}
-	return f, nil // out of range: ±Inf, as Python's float() gives
+	return f, nil
 }
 
 var numberType = reflect.TypeFor[json.Number]()

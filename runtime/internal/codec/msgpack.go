@@ -266,6 +266,10 @@ func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {
 		st.release()
 		return fmt.Errorf("msgpack: %w", err)
 	}
+	if err := msgpackCost(data, rv.Type().Elem(), DecodeLimit(len(data))); err != nil {
+		st.release()
+		return fmt.Errorf("msgpack: %w", err)
+	}
 	st.r.b, st.r.i = data, 0
 	switch p := v.(type) {
 	case *time.Time:

@@ -29,30 +29,44 @@ func (e *NotAllowedError) Error() string {
 // Is makes errors.Is(err, ErrNotAllowed) hold.
 func (e *NotAllowedError) Is(target error) bool { return target == ErrNotAllowed }
 
-// pyClass is an allowed Python global. Every one implements types.Callable
-// (REDUCE, INST, OBJ) and types.PyNewable (NEWOBJ); both validate their
-// arguments strictly and build only inert Go values.
+// pyClass is an allowed Python global. Bound to one decoding's budget
+// (boundClass), every one implements types.Callable (REDUCE, INST, OBJ) and
+// types.PyNewable (NEWOBJ); both validate their arguments strictly, charge
+// what they copy or scan to the budget (the memo lets a pickle call them
+// again and again on one large argument), and build only inert Go values.
 type pyClass struct {
 	module, name string
-	call         func(args []any) (any, error)
-	pyNew        func(args []any) (any, error) // nil: NEWOBJ not supported
+	call         func(b *budget, args []any) (any, error)
+	pyNew        func(b *budget, args []any) (any, error) // nil: NEWOBJ not supported
 }
 
 func (c *pyClass) String() string { return c.module + "." + c.name }
 
-func (c *pyClass) Call(args ...any) (any, error) {
-	v, err := c.call(args)
+// boundClass is a pyClass as one decoding sees it.
+type boundClass struct {
+	*pyClass
+	b *budget
+}
+
+func (c *boundClass) Call(args ...any) (any, error) {
+	if err := c.b.charge(costSmallObj+16*int64(len(args)), c.String()); err != nil {
+		return nil, err
+	}
+	v, err := c.call(c.b, args)
 	if err != nil {
 		return nil, fmt.Errorf("pickle: %s: %w", c, err)
 	}
 	return v, nil
 }
 
-func (c *pyClass) PyNew(args ...any) (any, error) {
+func (c *boundClass) PyNew(args ...any) (any, error) {
 	if c.pyNew == nil {
 		return nil, fmt.Errorf("pickle: %s cannot be created with NEWOBJ", c)
 	}
-	v, err := c.pyNew(args)
+	if err := c.b.charge(costSmallObj+16*int64(len(args)), c.String()); err != nil {
+		return nil, err
+	}
+	v, err := c.pyNew(c.b, args)
 	if err != nil {
 		return nil, fmt.Errorf("pickle: %s: %w", c, err)
 	}
@@ -96,9 +110,13 @@ var allowed = map[string]any{
 	"builtins.object":        &types.ObjectClass{},
 }
 
-// findClass is the Unpickler's FindClass: the allow-list and nothing else.
-func findClass(module, name string) (any, error) {
+// findClass is the Unpickler's FindClass: the allow-list and nothing else,
+// the constructors bound to the decoding's budget.
+func findClass(module, name string, b *budget) (any, error) {
 	if c, ok := allowed[module+"."+name]; ok {
+		if pc, ok := c.(*pyClass); ok {
+			return &boundClass{pc, b}, nil
+		}
 		return c, nil
 	}
 	return nil, &NotAllowedError{Module: module, Name: name}
@@ -131,6 +149,7 @@ type timezone struct {
 type uuidObject struct {
 	u   uuid.UUID
 	set bool
+	b   *budget
 }
 
 func intArg(v any) (*big.Int, bool) {
@@ -193,22 +212,25 @@ func validDate(y int, m time.Month, d int) error {
 
 // newDatetime is datetime.datetime(state[, tzinfo]) as pickled by
 // datetime.__reduce_ex__: a 10-byte state YYMDhmsuuu in local wall time.
-func newDatetime(args []any) (any, error) {
+func newDatetime(b *budget, args []any) (any, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return nil, fmt.Errorf("want (state[, tzinfo]), got %d arguments", len(args))
 	}
-	b, ok := stateBytes(args[0], 10)
+	st, ok := stateBytes(args[0], 10)
 	if !ok {
 		return nil, fmt.Errorf("state must be 10 bytes")
 	}
-	y, m, d := int(b[0])<<8|int(b[1]), time.Month(b[2]&0x7f), int(b[3]) // the top bit of the month is fold
-	hh, mm, ss := int(b[4]), int(b[5]), int(b[6])
-	us := int(b[7])<<16 | int(b[8])<<8 | int(b[9])
+	y, m, d := int(st[0])<<8|int(st[1]), time.Month(st[2]&0x7f), int(st[3]) // the top bit of the month is fold
+	hh, mm, ss := int(st[4]), int(st[5]), int(st[6])
+	us := int(st[7])<<16 | int(st[8])<<8 | int(st[9])
 	if err := validDate(y, m, d); err != nil {
 		return nil, err
 	}
 	if hh > 23 || mm > 59 || ss > 59 || us > 999999 {
 		return nil, fmt.Errorf("invalid time %02d:%02d:%02d.%06d", hh, mm, ss, us)
+	}
+	if err := b.charge(160, "datetime.datetime"); err != nil { // the result and a fixed zone
+		return nil, err
 	}
 	loc := time.UTC // a naive datetime is read as UTC
 	if len(args) == 2 && args[1] != nil {
@@ -229,15 +251,15 @@ func (tz *timezone) location() *time.Location {
 }
 
 // newDate is datetime.date(state): a 4-byte state YYMD.
-func newDate(args []any) (any, error) {
+func newDate(b *budget, args []any) (any, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("want (state), got %d arguments", len(args))
 	}
-	b, ok := stateBytes(args[0], 4)
+	st, ok := stateBytes(args[0], 4)
 	if !ok {
 		return nil, fmt.Errorf("state must be 4 bytes")
 	}
-	d := pyval.Date{Year: int(b[0])<<8 | int(b[1]), Month: time.Month(b[2]), Day: int(b[3])}
+	d := pyval.Date{Year: int(st[0])<<8 | int(st[1]), Month: time.Month(st[2]), Day: int(st[3])}
 	if err := validDate(d.Year, d.Month, d.Day); err != nil {
 		return nil, err
 	}
@@ -245,7 +267,7 @@ func newDate(args []any) (any, error) {
 }
 
 // newTimedelta is datetime.timedelta(days, seconds, microseconds).
-func newTimedelta(args []any) (any, error) {
+func newTimedelta(b *budget, args []any) (any, error) {
 	if len(args) > 3 {
 		return nil, fmt.Errorf("want (days, seconds, microseconds), got %d arguments", len(args))
 	}
@@ -261,7 +283,7 @@ func newTimedelta(args []any) (any, error) {
 }
 
 // newTimezone is datetime.timezone(offset[, name]).
-func newTimezone(args []any) (any, error) {
+func newTimezone(b *budget, args []any) (any, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return nil, fmt.Errorf("want (offset[, name]), got %d arguments", len(args))
 	}
@@ -288,7 +310,7 @@ func newTimezone(args []any) (any, error) {
 }
 
 // newDecimal is decimal.Decimal(str), as Decimal.__reduce__ pickles it.
-func newDecimal(args []any) (any, error) {
+func newDecimal(b *budget, args []any) (any, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("want (str), got %d arguments", len(args))
 	}
@@ -296,11 +318,14 @@ func newDecimal(args []any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("want a str, got %s", describe(args[0]))
 	}
+	if err := b.charge(2*int64(len(s))+64, "decimal.Decimal"); err != nil {
+		return nil, err
+	}
 	return pyval.ParseDecimal(s)
 }
 
 // newUUID is uuid.UUID(hex), the form the Go encoder writes.
-func newUUID(args []any) (any, error) {
+func newUUID(b *budget, args []any) (any, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("want (hex), got %d arguments", len(args))
 	}
@@ -312,11 +337,11 @@ func newUUID(args []any) (any, error) {
 }
 
 // newUUIDObject is UUID.__new__(UUID), what Python writes (NEWOBJ + BUILD).
-func newUUIDObject(args []any) (any, error) {
+func newUUIDObject(b *budget, args []any) (any, error) {
 	if len(args) != 0 {
 		return nil, fmt.Errorf("want no arguments, got %d", len(args))
 	}
-	return &uuidObject{}, nil
+	return &uuidObject{b: b}, nil
 }
 
 // PySetState is UUID.__setstate__: {'int': n[, 'is_safe': k]}.
@@ -324,6 +349,14 @@ func (o *uuidObject) PySetState(state any) error {
 	d, ok := state.(*types.Dict)
 	if !ok {
 		return fmt.Errorf("pickle: uuid.UUID state must be a dict, got %s", describe(state))
+	}
+	// BUILD may be applied again and again with one large state dict: the
+	// state UUID.__reduce__ writes has at most two keys.
+	if len(*d) > 2 {
+		return fmt.Errorf("pickle: uuid.UUID state has %d keys, want at most 2 (int, is_safe)", len(*d))
+	}
+	if err := o.b.charge(costSmallObj, "BUILD"); err != nil {
+		return err
 	}
 	var got bool
 	for _, e := range *d {
@@ -352,7 +385,7 @@ func (o *uuidObject) PySetState(state any) error {
 
 // callCodecsEncode is _codecs.encode(str, 'latin1'), how protocol 0–2 write
 // bytes.
-func callCodecsEncode(args []any) (any, error) {
+func callCodecsEncode(b *budget, args []any) (any, error) {
 	if len(args) != 2 {
 		return nil, fmt.Errorf("want (str, encoding), got %d arguments", len(args))
 	}
@@ -365,6 +398,9 @@ func callCodecsEncode(args []any) (any, error) {
 	case "latin1", "latin-1", "latin_1", "iso-8859-1", "iso8859-1", "l1":
 	default:
 		return nil, fmt.Errorf("encoding %q is not supported", enc)
+	}
+	if err := b.charge(2*int64(len(s))+64, "_codecs.encode"); err != nil {
+		return nil, err
 	}
 	return latin1(s)
 }
@@ -389,8 +425,20 @@ type pySet struct{ items []any }
 func (s *pySet) Add(v any) { s.items = append(s.items, v) }
 
 // newSet is set(list) / frozenset(list); both become []any.
-func newSet(args []any) (any, error) {
+func newSet(b *budget, args []any) (any, error) {
 	s := &pySet{}
+	if len(args) == 1 {
+		n := 0
+		switch it := args[0].(type) {
+		case *types.List:
+			n = len(*it)
+		case *types.Tuple:
+			n = len(*it)
+		}
+		if err := b.charge(2*16*int64(n)+64, "set()"); err != nil {
+			return nil, err
+		}
+	}
 	switch len(args) {
 	case 0:
 	case 1:
@@ -410,19 +458,26 @@ func newSet(args []any) (any, error) {
 
 // newBytes is bytes()/bytearray(): no argument, a bytes argument, or
 // (str, 'latin-1') as bytearray.__reduce_ex__ writes for protocol 0–2.
-func newBytes(args []any) (any, error) {
+func newBytes(b *budget, args []any) (any, error) {
 	switch len(args) {
 	case 0:
 		return []byte{}, nil
 	case 1:
-		if b, ok := args[0].([]byte); ok {
-			return append([]byte{}, b...), nil
+		var src []byte
+		switch a := args[0].(type) {
+		case []byte:
+			src = a
+		case *types.ByteArray:
+			src = *a
+		default:
+			return nil, fmt.Errorf("unsupported arguments")
 		}
-		if b, ok := args[0].(*types.ByteArray); ok {
-			return append([]byte{}, *b...), nil
+		if err := b.charge(int64(len(src))+64, "bytes()"); err != nil {
+			return nil, err
 		}
+		return append([]byte{}, src...), nil
 	case 2:
-		return callCodecsEncode(args)
+		return callCodecsEncode(b, args)
 	}
 	return nil, fmt.Errorf("unsupported arguments")
 }

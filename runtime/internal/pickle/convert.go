@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/nlpodyssey/gopickle/types"
@@ -15,36 +16,51 @@ import (
 	"github.com/cachegen/cachegen/runtime/internal/pyval"
 )
 
-// A decoded tree may hold at most nodesPerByte values per input byte plus
-// extraNodes. Every value in a pickle costs at least one opcode byte, except
-// that the memo lets one object be referenced many times (BINGET is 2 bytes),
-// and the Go tree holds each reference as a copy: with sharing nested, a few
-// hundred bytes could otherwise describe 2^40 values. The budget leaves room
-// for ordinary sharing (the same dict referenced from a few places).
-const (
-	nodesPerByte = 8
-	extraNodes   = 1 << 16
-)
-
-// converter turns gopickle's result into the DESIGN mapping.
+// converter turns gopickle's result into the DESIGN mapping. Everything it
+// builds is charged to the decoding's budget, per reference: the memo lets a
+// pickle refer to one object many times (BINGET is 2 bytes), and the Go tree
+// holds every reference as its own converted copy, so shared objects are
+// counted at their expanded size (and a str is validated per reference).
 type converter struct {
-	budget int // values still allowed
-}
-
-func newConverter(inputLen int) *converter {
-	return &converter{budget: nodesPerByte*inputLen + extraNodes}
+	b *budget
 }
 
 func (c *converter) convert(v any, depth int) (any, error) {
-	c.budget--
-	if c.budget < 0 {
-		return nil, fmt.Errorf("pickle: value expands to too many objects (shared references)")
+	if err := c.b.charge(16, "converting the value"); err != nil {
+		return nil, err
 	}
 	switch x := v.(type) {
-	case nil, bool, float64, string, time.Time, pyval.Date, pyval.Decimal, uuid.UUID:
+	case nil, bool, float64, time.Time, pyval.Date, pyval.Decimal, uuid.UUID:
+		return x, nil
+	case string:
+		// A str that is not UTF-8 (Python's own unpickler refuses it too)
+		// could not be encoded again.
+		if err := c.b.charge(int64(len(x)), "validating str"); err != nil {
+			return nil, err
+		}
+		if !utf8.ValidString(x) {
+			return nil, fmt.Errorf("pickle: str %.40q is not valid UTF-8", x)
+		}
 		return x, nil
 	case int:
 		return int64(x), nil
+	case int64, uint64:
+		// Already converted: a list converted in place, referenced again
+		// through the memo, holds converted values.
+		return x, nil
+	case []any:
+		// The same, for a nested list: it is walked again, so that every
+		// reference is counted at its expanded size (a few hundred bytes
+		// of nested sharing describe 2^40 values, which no consumer of the
+		// result, nor the encoder, could walk).
+		if depth >= MaxDepth {
+			return nil, fmt.Errorf("pickle: value nested deeper than %d levels", MaxDepth)
+		}
+		return c.inPlace(x, depth)
+	case map[string]any:
+		return x, c.walk(x, depth)
+	case map[any]any:
+		return x, c.walk(x, depth)
 	case *big.Int:
 		return normInt(x), nil
 	case []byte:
@@ -57,23 +73,34 @@ func (c *converter) convert(v any, depth int) (any, error) {
 	}
 	switch x := v.(type) {
 	case *types.List:
-		return c.list(*x, depth)
+		return c.inPlace(*x, depth)
 	case *types.Tuple:
-		return c.list(*x, depth)
+		return c.inPlace(*x, depth)
 	case *types.Set:
+		if err := c.b.charge(allocSize(16*len(*x)), "converting a set"); err != nil {
+			return nil, err
+		}
 		items := make([]any, 0, len(*x))
 		for k := range *x {
 			items = append(items, k)
 		}
 		return c.set(items, depth)
 	case *types.FrozenSet:
+		if err := c.b.charge(allocSize(16*len(*x)), "converting a set"); err != nil {
+			return nil, err
+		}
 		items := make([]any, 0, len(*x))
 		for k := range *x {
 			items = append(items, k)
 		}
 		return c.set(items, depth)
 	case *pySet:
-		return c.set(x.items, depth)
+		items, err := c.inPlace(x.items, depth)
+		if err != nil {
+			return nil, err
+		}
+		sortValues(items)
+		return items, nil
 	case *types.Dict:
 		return c.dict(*x, depth)
 	case *uuidObject:
@@ -85,7 +112,7 @@ func (c *converter) convert(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("pickle: datetime.timedelta is only supported as a timezone offset")
 	case *timezone:
 		return nil, fmt.Errorf("pickle: datetime.timezone is only supported as the tzinfo of a datetime")
-	case *pyClass:
+	case *boundClass:
 		return nil, fmt.Errorf("pickle: the class %s itself cannot be a cached value", x)
 	// Names gopickle resolves itself, without asking FindClass.
 	case *types.OrderedDict, *types.OrderedDictClass:
@@ -102,6 +129,8 @@ func (c *converter) convert(v any, depth int) (any, error) {
 	return nil, fmt.Errorf("pickle: unsupported value of type %s", describe(v))
 }
 
+func allocSize(n int) int64 { return int64(n) + int64(n)/8 + 16 }
+
 // normInt returns n as int64 when it fits, else uint64, else *big.Int.
 func normInt(n *big.Int) any {
 	if n.IsInt64() {
@@ -113,7 +142,59 @@ func normInt(n *big.Int) any {
 	return n
 }
 
+// walk charges a dict converted before, met again through a list the memo
+// shares, at its expanded size.
+func (c *converter) walk(m any, depth int) error {
+	if depth >= MaxDepth {
+		return fmt.Errorf("pickle: value nested deeper than %d levels", MaxDepth)
+	}
+	var err error
+	visit := func(v any) bool {
+		_, err = c.convert(v, depth+1)
+		return err == nil
+	}
+	switch x := m.(type) {
+	case map[string]any:
+		if err := c.b.charge(96*int64(len(x)), "converting a dict"); err != nil {
+			return err
+		}
+		for _, v := range x {
+			if !visit(v) {
+				return err
+			}
+		}
+	case map[any]any:
+		if err := c.b.charge(96*int64(len(x)), "converting a dict"); err != nil {
+			return err
+		}
+		for _, v := range x {
+			if !visit(v) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// inPlace converts a gopickle list or tuple in its own backing array: the
+// gopickle tree is dropped after conversion, so this allocates nothing, and
+// a list the memo shares is converted once (a second visit finds converted
+// values).
+func (c *converter) inPlace(items []any, depth int) ([]any, error) {
+	for i, item := range items {
+		v, err := c.convert(item, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = v
+	}
+	return items, nil
+}
+
 func (c *converter) list(items []any, depth int) ([]any, error) {
+	if err := c.b.charge(allocSize(16*len(items)), "converting a list"); err != nil {
+		return nil, err
+	}
 	out := make([]any, len(items))
 	for i, item := range items {
 		v, err := c.convert(item, depth+1)
@@ -135,6 +216,10 @@ func (c *converter) set(items []any, depth int) ([]any, error) {
 }
 
 func (c *converter) dict(entries types.Dict, depth int) (any, error) {
+	// The keys, then one Go map (about 96 bytes an entry with its growth).
+	if err := c.b.charge(allocSize(16*len(entries))+64+96*int64(len(entries)), "converting a dict"); err != nil {
+		return nil, err
+	}
 	keys := make([]any, len(entries))
 	allStrings := true
 	for i, e := range entries {
@@ -145,11 +230,20 @@ func (c *converter) dict(entries types.Dict, depth int) (any, error) {
 		switch kk := k.(type) {
 		case string:
 		case []byte:
+			if err := c.b.charge(allocSize(len(kk)), "converting a bytes key"); err != nil {
+				return nil, err
+			}
 			k = string(kk) // a bytes key becomes a string key
 		case nil, bool, int64, uint64, *big.Int, float64, time.Time, pyval.Date, pyval.Decimal, uuid.UUID:
 			allStrings = false
 		default:
 			return nil, fmt.Errorf("pickle: dict key of type %s cannot be a Go map key", describeTree(k))
+		}
+		if ks, ok := k.(string); ok {
+			// Hashing the key into the Go map reads all of it.
+			if err := c.b.charge(int64(len(ks)), "hashing dict keys"); err != nil {
+				return nil, err
+			}
 		}
 		keys[i] = k
 	}
@@ -263,16 +357,114 @@ func rank(v any) int {
 	return 10
 }
 
-func bigOf(v any) *big.Float {
-	switch n := v.(type) {
-	case int64:
-		return new(big.Float).SetInt64(n)
-	case uint64:
-		return new(big.Float).SetUint64(n)
-	case *big.Int:
-		return new(big.Float).SetInt(n)
+// compareNumbers orders int64, uint64, *big.Int (beyond 64 bits) and
+// float64 exactly, as Python compares int and float, without allocating
+// (a big.Float per comparison made a 65,536-member set cost 830× its size).
+// NaN sorts first.
+func compareNumbers(a, b any) int {
+	fa, aIsF := a.(float64)
+	fb, bIsF := b.(float64)
+	switch {
+	case aIsF && bIsF:
+		return cmpFloat(fa, fb)
+	case aIsF:
+		return -compareIntFloat(b, fa)
+	case bIsF:
+		return compareIntFloat(a, fb)
 	}
-	return nil
+	return compareInts(a, b)
+}
+
+func cmpFloat(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return -1
+	case bn:
+		return 1
+	}
+	return cmp.Compare(a, b)
+}
+
+// compareInts compares two integers of the mapping's three forms.
+func compareInts(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return cmp.Compare(x, y)
+		case uint64:
+			if x < 0 {
+				return -1
+			}
+			return cmp.Compare(uint64(x), y)
+		case *big.Int:
+			return -y.Sign() // beyond 64 bits: its sign decides
+		}
+	case uint64:
+		switch y := b.(type) {
+		case int64:
+			return -compareInts(y, x)
+		case uint64:
+			return cmp.Compare(x, y)
+		case *big.Int:
+			return -y.Sign()
+		}
+	case *big.Int:
+		if y, ok := b.(*big.Int); ok {
+			return x.Cmp(y)
+		}
+		return x.Sign()
+	}
+	return 0
+}
+
+// compareIntFloat compares an integer with a float exactly: rounding to
+// float64 is monotone, so a rounded value that differs from f decides, and
+// an equal one is settled by the rounding's direction.
+func compareIntFloat(a any, f float64) int {
+	if math.IsNaN(f) {
+		return 1
+	}
+	var r float64
+	var acc big.Accuracy
+	switch x := a.(type) {
+	case int64:
+		r = float64(x)
+		switch {
+		case r >= 1<<63:
+			acc = big.Above // x ≤ 2^63−1 < r
+		case int64(r) < x:
+			acc = big.Below
+		case int64(r) > x:
+			acc = big.Above
+		}
+	case uint64:
+		r = float64(x)
+		switch {
+		case r >= 1<<64:
+			acc = big.Above
+		case uint64(r) < x:
+			acc = big.Below
+		case uint64(r) > x:
+			acc = big.Above
+		}
+	case *big.Int:
+		r, acc = x.Float64()
+	default:
+		return 0
+	}
+	if r != f {
+		return cmp.Compare(r, f)
+	}
+	switch acc {
+	case big.Below: // r < x
+		return 1
+	case big.Above:
+		return -1
+	}
+	return 0
 }
 
 func compareValues(a, b any, depth int) int {
@@ -316,29 +508,7 @@ func compareValues(a, b any, depth int) int {
 		return cmp.Compare(len(x), len(y))
 	}
 	if rank(a) == 2 {
-		fa, fb := a, b
-		if f, ok := fa.(float64); ok {
-			if g, ok := fb.(float64); ok {
-				return cmp.Compare(f, g)
-			}
-			if math.IsNaN(f) {
-				return -1
-			}
-			if math.IsInf(f, 0) {
-				return int(math.Copysign(1, f))
-			}
-			return new(big.Float).SetFloat64(f).Cmp(bigOf(fb))
-		}
-		if g, ok := fb.(float64); ok {
-			if math.IsNaN(g) {
-				return 1
-			}
-			if math.IsInf(g, 0) {
-				return -int(math.Copysign(1, g))
-			}
-			return bigOf(fa).Cmp(new(big.Float).SetFloat64(g))
-		}
-		return bigOf(fa).Cmp(bigOf(fb))
+		return compareNumbers(a, b)
 	}
 	return 0
 }

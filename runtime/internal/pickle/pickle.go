@@ -73,7 +73,7 @@ func (Pickle) Unmarshal(data []byte, v any) error {
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("pickle: Unmarshal needs a non-nil pointer, got %T", v)
 	}
-	tree, err := Decode(data)
+	tree, b, err := decode(data)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (Pickle) Unmarshal(data []byte, v any) error {
 	if tree == nil && rv.Elem().Kind() != reflect.Interface {
 		return fmt.Errorf("pickle: cannot decode None into %s", rv.Elem().Type())
 	}
-	if err := pyval.Assign(v, tree); err != nil {
+	if err := pyval.AssignLimited(v, tree, b.left); err != nil {
 		return fmt.Errorf("pickle: %w", err)
 	}
 	return nil
@@ -93,26 +93,40 @@ func (Pickle) Unmarshal(data []byte, v any) error {
 // Decode checks and decodes a pickle into the Go value tree described in the
 // package documentation.
 func Decode(data []byte) (any, error) {
-	if err := Check(data, MaxDepth); err != nil {
-		return nil, err
-	}
-	raw, err := load(data)
+	v, _, err := decode(data)
+	return v, err
+}
+
+// decode is Decode that also returns the budget left for the assignment.
+// One budget (DecodeLimit) covers every stage: Check prices what gopickle
+// will allocate, the allow-listed constructors and BUILD charge what they
+// copy or scan, the converter what it builds.
+func decode(data []byte) (any, *budget, error) {
+	b, err := check(data, MaxDepth, DecodeLimit(len(data)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return newConverter(len(data)).convert(raw, 0)
+	raw, err := load(data, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := (&converter{b: b}).convert(raw, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, b, nil
 }
 
 // load runs gopickle, turning a panic (it has a few on malformed input) into
 // an error.
-func load(data []byte) (v any, err error) {
+func load(data []byte, b *budget) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, fmt.Errorf("pickle: malformed pickle: %v", r)
 		}
 	}()
 	u := gopickle.NewUnpickler(bytes.NewReader(data))
-	u.FindClass = findClass
+	u.FindClass = func(module, name string) (any, error) { return findClass(module, name, b) }
 	v, err = u.Load()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "pickle: ") { // ours: already prefixed

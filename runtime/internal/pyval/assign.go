@@ -2,6 +2,7 @@ package pyval
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -26,7 +27,11 @@ const MaxAssignDepth = 10000
 type AssignError struct {
 	Path string
 	Msg  string
+	err  error
 }
+
+// Unwrap returns ErrBudget for a budget error, else nil.
+func (e *AssignError) Unwrap() error { return e.err }
 
 func (e *AssignError) Error() string {
 	if e.Path == "" {
@@ -116,7 +121,11 @@ var (
 // Assign may share memory with src (a decoder hands over a fresh tree); []byte
 // values are copied. It never panics: a panic inside a user's UnmarshalText is
 // returned as an error.
-func Assign(dst any, src any) (err error) {
+func Assign(dst any, src any) error { return AssignLimited(dst, src, math.MaxInt64) }
+
+// AssignLimited is Assign that fails with an error wrapping ErrBudget,
+// instead of allocating more than about limit bytes.
+func AssignLimited(dst any, src any, limit int64) (err error) {
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &AssignError{Msg: fmt.Sprintf("destination must be a non-nil pointer, got %s", goTypeName(dst))}
@@ -126,8 +135,32 @@ func Assign(dst any, src any) (err error) {
 			err = &AssignError{Msg: fmt.Sprintf("panic while assigning: %v", r)}
 		}
 	}()
-	return assign(rv.Elem(), src, nil, 0)
+	a := &assigner{left: limit}
+	return a.assign(rv.Elem(), src, nil, 0)
 }
+
+// ErrBudget is wrapped by the error of an assignment that would allocate
+// more than its limit (AssignLimited).
+var ErrBudget = errors.New("value exceeds the decoding budget")
+
+// assigner carries what one assignment may still allocate. The charges are
+// upper bounds of what each step allocates (the new slice, map or pointee,
+// copied bytes, the lazily rendered path elements); the decoders' budget
+// tests measure that they hold.
+type assigner struct{ left int64 }
+
+func (a *assigner) charge(p *pathElem, n int64) error {
+	a.left -= n
+	if a.left < 0 {
+		return &AssignError{Path: p.String(), Msg: ErrBudget.Error() + " (the destination type multiplies the input: e.g. a long list into a slice of large structs)", err: ErrBudget}
+	}
+	return nil
+}
+
+func allocSize(s uintptr) int64 { return int64(s) + int64(s)/8 + 16 }
+
+// pathCost is what one heap-allocated path element costs.
+const pathCost = 80
 
 func goTypeName(v any) string {
 	if v == nil {
@@ -163,7 +196,7 @@ func mismatch(p *pathElem, src any, t reflect.Type) error {
 	return fail(p, "cannot assign %s to %s", srcName(src), t)
 }
 
-func assign(v reflect.Value, src any, p *pathElem, depth int) error {
+func (a *assigner) assign(v reflect.Value, src any, p *pathElem, depth int) error {
 	if depth > MaxAssignDepth {
 		return fail(p, "value nested deeper than %d levels", MaxAssignDepth)
 	}
@@ -189,8 +222,11 @@ func assign(v reflect.Value, src any, p *pathElem, depth int) error {
 		return mismatch(p, src, t)
 	}
 	if t.Kind() == reflect.Pointer {
+		if err := a.charge(p, allocSize(t.Elem().Size())); err != nil {
+			return err
+		}
 		nv := reflect.New(t.Elem())
-		if err := assign(nv.Elem(), src, p, depth+1); err != nil {
+		if err := a.assign(nv.Elem(), src, p, depth+1); err != nil {
 			return err
 		}
 		v.Set(nv)
@@ -199,6 +235,9 @@ func assign(v reflect.Value, src any, p *pathElem, depth int) error {
 	// Identical types: store directly ([]byte is copied).
 	if reflect.TypeOf(src) == t {
 		if b, ok := src.([]byte); ok {
+			if err := a.charge(p, allocSize(uintptr(len(b)))); err != nil {
+				return err
+			}
 			v.SetBytes(append([]byte{}, b...))
 			return nil
 		}
@@ -239,19 +278,22 @@ func assign(v reflect.Value, src any, p *pathElem, depth int) error {
 		case string:
 			v.SetString(s)
 		case []byte:
+			if err := a.charge(p, allocSize(uintptr(len(s)))); err != nil {
+				return err
+			}
 			v.SetString(string(s))
 		default:
 			return mismatch(p, src, t)
 		}
 		return nil
 	case reflect.Slice:
-		return assignSlice(v, src, p, t, depth)
+		return a.assignSlice(v, src, p, t, depth)
 	case reflect.Array:
-		return assignArray(v, src, p, t, depth)
+		return a.assignArray(v, src, p, t, depth)
 	case reflect.Map:
-		return assignMap(v, src, p, t, depth)
+		return a.assignMap(v, src, p, t, depth)
 	case reflect.Struct:
-		return assignStruct(v, src, p, t, depth)
+		return a.assignStruct(v, src, p, t, depth)
 	}
 	return fail(p, "unsupported destination type %s", t)
 }
@@ -502,13 +544,19 @@ func assignFloat(v reflect.Value, src any, p *pathElem, t reflect.Type) error {
 	return nil
 }
 
-func assignSlice(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
+func (a *assigner) assignSlice(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
 	if t.Elem().Kind() == reflect.Uint8 {
 		var b []byte
 		switch s := src.(type) {
 		case []byte:
+			if err := a.charge(p, 2*allocSize(uintptr(len(s)))); err != nil {
+				return err
+			}
 			b = append([]byte{}, s...)
 		case string:
+			if err := a.charge(p, 2*allocSize(uintptr(len(s)))); err != nil {
+				return err
+			}
 			b = []byte(s)
 		}
 		if b != nil {
@@ -520,9 +568,12 @@ func assignSlice(v reflect.Value, src any, p *pathElem, t reflect.Type, depth in
 	if !ok {
 		return mismatch(p, src, t)
 	}
+	if err := a.charge(p, allocSize(uintptr(len(list))*t.Elem().Size())+int64(len(list))*pathCost); err != nil {
+		return err
+	}
 	out := reflect.MakeSlice(t, len(list), len(list))
 	for i, item := range list {
-		if err := assign(out.Index(i), item, &pathElem{parent: p, kind: 'i', index: i}, depth+1); err != nil {
+		if err := a.assign(out.Index(i), item, &pathElem{parent: p, kind: 'i', index: i}, depth+1); err != nil {
 			return err
 		}
 	}
@@ -530,7 +581,7 @@ func assignSlice(v reflect.Value, src any, p *pathElem, t reflect.Type, depth in
 	return nil
 }
 
-func assignArray(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
+func (a *assigner) assignArray(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
 	if t.Elem().Kind() == reflect.Uint8 {
 		var b []byte
 		switch s := src.(type) {
@@ -554,9 +605,12 @@ func assignArray(v reflect.Value, src any, p *pathElem, t reflect.Type, depth in
 	if len(list) != t.Len() {
 		return fail(p, "cannot assign list of length %d to %s", len(list), t)
 	}
+	if err := a.charge(p, allocSize(t.Size())+int64(len(list))*pathCost); err != nil {
+		return err
+	}
 	out := reflect.New(t).Elem()
 	for i, item := range list {
-		if err := assign(out.Index(i), item, &pathElem{parent: p, kind: 'i', index: i}, depth+1); err != nil {
+		if err := a.assign(out.Index(i), item, &pathElem{parent: p, kind: 'i', index: i}, depth+1); err != nil {
 			return err
 		}
 	}
@@ -564,7 +618,7 @@ func assignArray(v reflect.Value, src any, p *pathElem, t reflect.Type, depth in
 	return nil
 }
 
-func assignMap(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
+func (a *assigner) assignMap(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
 	var n int
 	switch m := src.(type) {
 	case map[string]any:
@@ -574,16 +628,19 @@ func assignMap(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int)
 	default:
 		return mismatch(p, src, t)
 	}
-	out := reflect.MakeMapWithSize(t, n)
 	kt, et := t.Key(), t.Elem()
+	if err := a.charge(p, 128+int64(n)*(4*int64(kt.Size()+et.Size())+64+pathCost)); err != nil {
+		return err
+	}
+	out := reflect.MakeMapWithSize(t, n)
 	put := func(k, val any) error {
 		kp := &pathElem{parent: p, kind: 'k', key: k}
 		kv := reflect.New(kt).Elem()
-		if err := assignKey(kv, k, kp, depth+1); err != nil {
+		if err := a.assignKey(kv, k, kp, depth+1); err != nil {
 			return err
 		}
 		ev := reflect.New(et).Elem()
-		if err := assign(ev, val, kp, depth+1); err != nil {
+		if err := a.assign(ev, val, kp, depth+1); err != nil {
 			return err
 		}
 		out.SetMapIndex(kv, ev)
@@ -609,8 +666,8 @@ func assignMap(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int)
 
 // assignKey is assign plus what JSON objects need: a string key can fill an
 // integer or float key type.
-func assignKey(kv reflect.Value, k any, p *pathElem, depth int) error {
-	err := assign(kv, k, p, depth)
+func (a *assigner) assignKey(kv reflect.Value, k any, p *pathElem, depth int) error {
+	err := a.assign(kv, k, p, depth)
 	if err == nil {
 		return nil
 	}
@@ -644,8 +701,18 @@ func assignKey(kv reflect.Value, k any, p *pathElem, depth int) error {
 	return err
 }
 
-func assignStruct(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
+func (a *assigner) assignStruct(v reflect.Value, src any, p *pathElem, t reflect.Type, depth int) error {
 	info := structInfoOf(t)
+	var n int
+	switch m := src.(type) {
+	case map[string]any:
+		n = len(m)
+	case map[any]any:
+		n = 3 * len(m)
+	}
+	if err := a.charge(p, 64+int64(n)*(32+pathCost)); err != nil {
+		return err
+	}
 	set := func(key string, val any) error {
 		f := info.lookup(key)
 		if f == nil {
@@ -656,7 +723,7 @@ func assignStruct(v reflect.Value, src any, p *pathElem, t reflect.Type, depth i
 		if err != nil {
 			return fail(fp, "%v", err)
 		}
-		return assign(fv, val, fp, depth+1)
+		return a.assign(fv, val, fp, depth+1)
 	}
 	switch m := src.(type) {
 	case map[string]any:
