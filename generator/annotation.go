@@ -57,9 +57,10 @@ var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "fast"
 // problem is returned as a synError, in order of offset.
 func parseAnnotation(text string) (annotation, []synError) {
 	var (
-		a    annotation
-		errs []synError
-		seen = map[string]bool{}
+		a        annotation
+		errs     []synError
+		seen     = map[string]bool{}
+		codecOff int
 	)
 	fail := func(off int, format string, args ...any) {
 		errs = append(errs, synError{off, fmt.Sprintf(format, args...)})
@@ -122,7 +123,7 @@ func parseAnnotation(text string) (annotation, []synError) {
 					fail(valOff, "unknown codec=%s (want one of %s)", value, strings.Join(codecs, ", "))
 				}
 			}
-			a.Codec = value
+			a.Codec, codecOff = value, valOff
 		case "name":
 			switch {
 			case !token.IsIdentifier(value):
@@ -155,6 +156,12 @@ func parseAnnotation(text string) (annotation, []synError) {
 	}
 	if seen["jitter"] && a.TTL == 0 && !slices.ContainsFunc(errs, func(e synError) bool { return strings.HasPrefix(e.Msg, "invalid ttl=") }) {
 		fail(a.JitterOff, "jitter= needs ttl=: it spreads the default expiry, and without ttl= there is none")
+	}
+	if a.Codec == "gob" && !a.Crypt {
+		// The runtime refuses it too (issue 11): encoding/gob is not
+		// hardened against hostile bytes, so gob reads only what crypt
+		// has authenticated.
+		fail(codecOff, "codec=gob needs crypt: encoding/gob is not hardened against hostile input, so gob values must be authenticated (add crypt, or choose another codec)")
 	}
 	slices.SortStableFunc(errs, func(x, y synError) int { return x.Off - y.Off })
 	return a, errs

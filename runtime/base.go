@@ -204,7 +204,7 @@ func (b *base) unseal(full, s string) ([]byte, error) {
 
 // decode unmarshals plaintext into dst and counts the hit or the error.
 func (b *base) decode(full string, data []byte, dst any) error {
-	if err := b.codec.Unmarshal(data, dst); err != nil {
+	if err := b.unmarshal(data, dst); err != nil {
 		b.stats.errors.Add(1)
 		return decodeErr(full, err)
 	}
@@ -214,6 +214,9 @@ func (b *base) decode(full string, data []byte, dst any) error {
 
 // seal encodes (and encrypts) a value for storage.
 func (b *base) seal(v any) ([]byte, error) {
+	if b.cipher == nil && needsCrypt(b.codec) {
+		return nil, errNeedsCrypt(b.codec)
+	}
 	data, err := b.codec.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("cachegen: encode with %s: %w", b.codec.Name(), err)

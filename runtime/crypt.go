@@ -10,8 +10,29 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cachegen/cachegen/runtime/internal/codec"
 	"github.com/cachegen/cachegen/runtime/internal/fernet"
 )
+
+// needsCrypt reports a codec that decodes only authenticated values: gob,
+// because encoding/gob is not hardened against hostile bytes (see
+// SECURITY.md). A cache with such a codec must encrypt: generated caches and
+// NewStore refuse it without crypt, and a plain RedisCache (whose
+// constructor cannot fail) refuses every Set and Get with errNeedsCrypt.
+func needsCrypt(c Codec) bool { return codec.NeedsAuthentication(c) }
+
+func errNeedsCrypt(c Codec) error {
+	return fmt.Errorf("cachegen: codec %s reads only authenticated values (encoding/gob is not hardened against hostile input): use it with crypt (WithKeys / a crypt annotation)", c.Name())
+}
+
+// unmarshal decodes a stored value's plaintext: authenticated when the
+// cache encrypts (the token's MAC was verified), so gob may read it.
+func (b *base) unmarshal(data []byte, dst any) error {
+	if b.cipher != nil {
+		return codec.UnmarshalAuthenticated(b.codec, data, dst)
+	}
+	return b.codec.Unmarshal(data, dst)
+}
 
 // CryptRedisCache is rick's CryptRedisCache: a RedisCache whose values are
 // encrypted and authenticated (Fernet256 by default, standard Fernet with

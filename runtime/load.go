@@ -43,7 +43,7 @@ func (s *Store[T]) GetOrLoad(ctx context.Context, key string, load func(context.
 		return nil, err
 	}
 	v = new(T)
-	if err := s.b.codec.Unmarshal(data, v); err != nil {
+	if err := s.b.unmarshal(data, v); err != nil {
 		return nil, decodeErr(key, err)
 	}
 	return v, nil
@@ -123,7 +123,7 @@ func (s *Store[T]) peek(ctx context.Context, key string) ([]byte, seen, error) {
 	}
 	// Anything else that does not decode (another key's not-found moved
 	// here included) is replaced by a load.
-	if err != nil || isNull(s.b.codec.Name(), b) || s.b.codec.Unmarshal(b, new(T)) != nil {
+	if err != nil || isNull(s.b.codec.Name(), b) || s.b.unmarshal(b, new(T)) != nil {
 		return nil, was, nil
 	}
 	out := make([]byte, len(b))

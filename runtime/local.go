@@ -402,8 +402,12 @@ func (n *near[T]) get(key string) (*T, bool) {
 	if !ok || now() > e.expires {
 		return nil, false
 	}
+	c := n.clone(e.v)
+	if c == nil { // a copy through the codec failed: read Redis instead
+		return nil, false
+	}
 	n.hits.Add(1)
-	return n.clone(e.v), true
+	return c, true
 }
 
 // begin returns the epoch to pass to put after reading from Redis.
@@ -415,6 +419,9 @@ func (n *near[T]) put(key string, v *T, epoch uint64) {
 		return
 	}
 	c := n.clone(v)
+	if c == nil { // cannot be copied (see codecClone): not kept
+		return
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.epoch.Load() != epoch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cachegen/cachegen/runtime/internal/codec"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -75,6 +76,8 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 			return nil, nameErr(spec.Name, err)
 		}
 		b.cipher = ring
+	} else if needsCrypt(b.codec) {
+		return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, errNeedsCrypt(b.codec))
 	}
 	s := &Store[T]{b: b, spec: spec, ttl: spec.TTL, jitter: spec.Jitter, negTTL: cfg.negativeTTL, lock: cfg.lockTTL}
 	if cfg.ttlSet {
@@ -139,13 +142,19 @@ func (e *namedError) Unwrap() error { return e.err }
 func WithClone[T any](clone func(*T) *T) Option { return func(c *config) { c.clone = clone } }
 
 // codecClone deep-copies through the codec: correct for any T, but costs an
-// encode and a decode.
-func codecClone[T any](codec Codec) func(*T) *T {
+// encode and a decode. A value that does not survive the round trip (which
+// a decoder is meant never to accept) gives nil: the near cache then does
+// not keep it, and a later Get reads Redis again — a miss, never a panic.
+// The bytes are this process's own encoding, so they count as authenticated.
+func codecClone[T any](c Codec) func(*T) *T {
 	return func(v *T) *T {
-		data, err := codec.Marshal(v)
+		data, err := c.Marshal(v)
+		if err != nil {
+			return nil
+		}
 		out := new(T)
-		if err != nil || codec.Unmarshal(data, out) != nil {
-			panic(fmt.Sprintf("cachegen: cannot copy %T through %s: %v", v, codec.Name(), err))
+		if codec.UnmarshalAuthenticated(c, data, out) != nil {
+			return nil
 		}
 		return out
 	}

@@ -38,9 +38,9 @@ type Order struct {
 }
 
 // Session is keyed by a UUID and a field path through a pointer, without a
-// schema version.
+// schema version; gob needs crypt.
 //
-//cache:key=session:<ID>/<Owner.ID> schema=off codec=gob
+//cache:key=session:<ID>/<Owner.ID> schema=off codec=gob crypt
 type Session struct {
 	ID    uuid.UUID
 	Owner *Owner

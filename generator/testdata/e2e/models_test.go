@@ -230,7 +230,7 @@ func TestPurgeLeavesSiblings(t *testing.T) {
 
 func TestSchemaOffAndPointerPath(t *testing.T) {
 	ctx := context.Background()
-	sessions, err := NewSessionCache(client(t), prefix(t))
+	sessions, err := NewSessionCache(client(t), prefix(t), runtime.WithKeys(cryptKey))
 	must(t, err)
 	id := uuid.MustParse("7d444840-9dc0-11d1-b245-5ffdce74fad2")
 	if err := sessions.Set(ctx, &Session{ID: id}); err == nil {

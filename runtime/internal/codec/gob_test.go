@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/cachegen/cachegen/runtime/internal/pyval"
@@ -21,7 +22,7 @@ func TestGobValueTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out gobTypes
-	if err := Gob().Unmarshal(b, &out); err != nil {
+	if err := trustedGob().Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
 	if d := diff(valueOf(in), valueOf(out)); d != "" {
@@ -38,7 +39,7 @@ func TestGobDecimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out struct{ D pyval.Decimal }
-	if err := Gob().Unmarshal(b, &out); err != nil || out != in {
+	if err := trustedGob().Unmarshal(b, &out); err != nil || out != in {
 		t.Fatalf("%v %+v", err, out)
 	}
 }
@@ -59,15 +60,15 @@ func TestGobRejects(t *testing.T) {
 		"wrong type":     mustGob(t, "a string"),
 		"trailing value": append(append([]byte{}, good...), good...),
 	} {
-		if err := Gob().Unmarshal(in, &s); err == nil {
+		if err := trustedGob().Unmarshal(in, &s); err == nil {
 			t.Errorf("%s: want an error", name)
 		}
 	}
 	var v any
-	if err := Gob().Unmarshal(good, &v); err == nil {
+	if err := trustedGob().Unmarshal(good, &v); err == nil {
 		t.Error("concrete value into any: want an error")
 	}
-	if err := Gob().Unmarshal(good, s); err == nil {
+	if err := trustedGob().Unmarshal(good, s); err == nil {
 		t.Error("non-pointer: want an error")
 	}
 	if _, err := Gob().Marshal(nil); err == nil {
@@ -81,4 +82,33 @@ func mustGob(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// trustedGob is the gob codec as the crypt layer uses it: decoding
+// authenticated plaintext.
+func trustedGob() Codec { return authenticated{Gob()} }
+
+type authenticated struct{ Codec }
+
+func (a authenticated) Unmarshal(data []byte, v any) error {
+	return UnmarshalAuthenticated(a.Codec, data, v)
+}
+
+// TestGobRefusesUnauthenticated: the gob codec's own Unmarshal decodes
+// nothing, valid or not (issue 11: encoding/gob is not hardened).
+func TestGobRefusesUnauthenticated(t *testing.T) {
+	good, err := Gob().Marshal(user{ID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u user
+	if err := Gob().Unmarshal(good, &u); !errors.Is(err, ErrGobUnauthenticated) || u.ID != 0 {
+		t.Fatalf("Unmarshal: %v, %+v; want ErrGobUnauthenticated and nothing decoded", err, u)
+	}
+	if err := UnmarshalAuthenticated(Gob(), good, &u); err != nil || u.ID != 1 {
+		t.Fatalf("UnmarshalAuthenticated: %v, %+v", err, u)
+	}
+	if !NeedsAuthentication(Gob()) || NeedsAuthentication(Msgpack()) || NeedsAuthentication(JSON()) || NeedsAuthentication(RickMsgpack()) {
+		t.Fatal("NeedsAuthentication: only gob")
+	}
 }
