@@ -36,7 +36,7 @@ type fieldInfo struct {
 }
 
 // structInfo lists a struct's fields the way vmihailenco/msgpack does: the
-// `msgpack` tag name, else the Go name; "-" skips; unexported fields are
+// `msgpack` tag name, else the Go name; "-" (and `cache:"-"`) skips; unexported fields are
 // skipped; an untagged embedded struct (not a pointer) has its fields
 // inlined unless a field of the outer struct has the same name.
 type structInfo struct {
@@ -97,8 +97,8 @@ func collectFields(t reflect.Type, prefix []int, depth int) []fieldInfo {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, omit := parseTag(f.Tag.Get("msgpack"))
-		if name == "-" {
-			continue
+		if name == "-" || f.Tag.Get("cache") == "-" {
+			continue // cache:"-" stays out of the cache, as pyval.Assign leaves it alone
 		}
 		inline := f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct &&
 			!isSpecial(f.Type) && !f.Type.Implements(textMarshalerType) &&

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/cachegen/cachegen/runtime/internal/pyval"
 )
 
 // mpWriter is the writer behind this package's msgpack encoders: an append
@@ -184,10 +186,10 @@ func zonedTime(p []byte) (time.Time, error) {
 	nsec := binary.BigEndian.Uint32(p)
 	sec := int64(binary.BigEndian.Uint64(p[4:]))
 	off := int(int32(binary.BigEndian.Uint32(p[12:])))
-	if nsec >= 1e9 || off <= -maxOffset || off >= maxOffset {
+	if nsec >= 1e9 || off <= -pyval.MaxOffset || off >= pyval.MaxOffset {
 		return time.Time{}, fmt.Errorf("msgpack: invalid zoned time (nanoseconds %d, offset %ds)", nsec, off)
 	}
-	return time.Unix(sec, int64(nsec)).In(fixedZone(off)), nil
+	return time.Unix(sec, int64(nsec)).In(pyval.FixedZone(off)), nil
 }
 
 type msgpackCodec struct{}

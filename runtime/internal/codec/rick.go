@@ -466,7 +466,7 @@ func (rickCodec) Unmarshal(data []byte, v any) (err error) {
 		return fmt.Errorf("rick-msgpack: %w", err)
 	}
 	st.r.b, st.r.i = data, 0
-	rd := rickDecoder{d: st.dec, r: &st.r}
+	rd := rickDecoder{d: st.dec, r: &st.r, left: DecodeLimit(len(data))}
 	val, err := rd.value()
 	if err == nil && st.r.i != len(data) {
 		err = fmt.Errorf("%d trailing bytes", len(data)-st.r.i)
@@ -480,7 +480,14 @@ func (rickCodec) Unmarshal(data []byte, v any) (err error) {
 		*p = val
 		return nil
 	}
-	if err := assign(rv.Elem(), val); err != nil {
+	if val == nil && rv.Elem().Kind() != reflect.Interface {
+		// As pickle: a stored None is no value of a concrete type.
+		return fmt.Errorf("rick-msgpack: cannot decode None into %s", rv.Elem().Type())
+	}
+	// The one assigner of decoded Python values, shared with pickle
+	// (pyval.Assign: its rules for None, struct tags and cache:"-"), with
+	// what the decoding left of the budget.
+	if err := pyval.AssignLimited(v, val, rd.left); err != nil {
 		return fmt.Errorf("rick-msgpack: decode into %T: %w", v, err)
 	}
 	return nil
@@ -488,15 +495,31 @@ func (rickCodec) Unmarshal(data []byte, v any) (err error) {
 
 // rickDecoder reads one value into the Python ↔ Go mapping, using
 // vmihailenco's primitives. The input has passed CheckMsgpack, so every
-// length is bounded by the input and recursion by MaxDepth.
+// length is bounded by the input and recursion by MaxDepth; left is what it
+// may still allocate (DecodeLimit), charged before each allocation: a
+// million 1-byte empty maps would otherwise cost ~100× their size.
 type rickDecoder struct {
-	d *msgpack.Decoder
-	r *mpReader
+	d    *msgpack.Decoder
+	r    *mpReader
+	left int64
 }
 
-func (rd rickDecoder) value() (any, error) {
+func (rd *rickDecoder) charge(n int64) error {
+	rd.left -= n
+	if rd.left < 0 {
+		return fmt.Errorf("%w (%d input bytes)", ErrBudget, len(rd.r.b))
+	}
+	return nil
+}
+
+func (rd *rickDecoder) value() (any, error) {
 	c, err := rd.d.PeekCode()
 	if err != nil {
+		return nil, err
+	}
+	// Every value is boxed in an interface (or a slice/map slot, charged
+	// by its container): 16 bytes covers the box.
+	if err := rd.charge(16); err != nil {
 		return nil, err
 	}
 	switch {
@@ -518,6 +541,9 @@ func (rd rickDecoder) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := rd.charge(allocSize(16 * uintptr(max(n, 0)))); err != nil {
+			return nil, err
+		}
 		a := make([]any, n)
 		for i := range a {
 			if a[i], err = rd.value(); err != nil {
@@ -526,12 +552,9 @@ func (rd rickDecoder) value() (any, error) {
 		}
 		return a, nil
 	case c <= 0xbf || (c >= 0xd9 && c <= 0xdb):
-		s, err := rd.d.DecodeString()
+		s, err := rd.str()
 		if err != nil {
 			return nil, err
-		}
-		if !utf8.ValidString(s) {
-			return nil, fmt.Errorf("str %.40q is not valid UTF-8", s)
 		}
 		return s, nil
 	case c == 0xc0:
@@ -541,20 +564,64 @@ func (rd rickDecoder) value() (any, error) {
 	case c == 0xca || c == 0xcb:
 		return rd.d.DecodeFloat64()
 	case c >= 0xc4 && c <= 0xc6:
-		return rd.d.DecodeBytes()
+		n, err := rd.d.DecodeBytesLen()
+		if err != nil {
+			return nil, err
+		}
+		if err := rd.charge(2 * allocSize(uintptr(max(n, 0)))); err != nil {
+			return nil, err
+		}
+		p, err := rd.r.next(max(n, 0))
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, nil
+		}
+		return append([]byte{}, p...), nil
 	case (c >= 0xc7 && c <= 0xc9) || (c >= 0xd4 && c <= 0xd8):
 		return rd.ext()
 	}
 	return nil, fmt.Errorf("invalid msgpack code 0x%02x", c)
 }
 
-func (rd rickDecoder) mapValue() (any, error) {
+// str reads a str (valid UTF-8, as Python requires) without vmihailenco's
+// read buffer: one copy, into the string.
+func (rd *rickDecoder) str() (string, error) {
+	n, err := rd.d.DecodeBytesLen()
+	if err != nil {
+		return "", err
+	}
+	if err := rd.charge(allocSize(uintptr(max(n, 0)))); err != nil {
+		return "", err
+	}
+	p, err := rd.r.next(max(n, 0))
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(p) {
+		return "", fmt.Errorf("str %.40q is not valid UTF-8", p)
+	}
+	return string(p), nil
+}
+
+func (rd *rickDecoder) mapValue() (any, error) {
 	n, err := rd.d.DecodeMapLen()
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]any, n)
-	var mm map[any]any // once a key is not a string
+	if n < 0 {
+		return nil, nil
+	}
+	// One map, sized once: a Go map costs about 100 bytes an entry with
+	// its keys. The key type is decided by the first key (str or bytes:
+	// map[string]any); a later non-string key moves the entries to a
+	// map[any]any, charged again.
+	if err := rd.charge(64 + 112*int64(n)); err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	var mm map[any]any
 	for i := 0; i < n; i++ {
 		k, err := rd.value()
 		if err != nil {
@@ -567,15 +634,23 @@ func (rd rickDecoder) mapValue() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		ks, isStr := k.(string)
+		if mm == nil && isStr {
+			if m == nil {
+				m = make(map[string]any, n)
+			}
+			m[ks] = v
+			continue
+		}
 		if mm == nil {
-			if ks, ok := k.(string); ok {
-				m[ks] = v
-				continue
+			if err := rd.charge(64 + 112*int64(n)); err != nil {
+				return nil, err
 			}
 			mm = make(map[any]any, n)
 			for ks, vs := range m {
 				mm[ks] = vs
 			}
+			m = nil
 		}
 		switch k.(type) {
 		case []any, map[string]any, map[any]any:
@@ -586,16 +661,24 @@ func (rd rickDecoder) mapValue() (any, error) {
 	if mm != nil {
 		return mm, nil
 	}
+	if m == nil {
+		m = map[string]any{}
+	}
 	return m, nil
 }
 
-func (rd rickDecoder) ext() (any, error) {
+func (rd *rickDecoder) ext() (any, error) {
 	code, n, err := rd.d.DecodeExtHeader()
 	if err != nil {
 		return nil, err
 	}
 	p, err := rd.r.next(n)
 	if err != nil {
+		return nil, err
+	}
+	// Decimal, date and datetime payloads become text (a copy), and
+	// Decimal's is validated: linear in the payload.
+	if err := rd.charge(2*allocSize(uintptr(n)) + 64); err != nil {
 		return nil, err
 	}
 	switch code {
@@ -606,7 +689,7 @@ func (rd rickDecoder) ext() (any, error) {
 		}
 		return d, nil
 	case extDatetime:
-		t, err := parsePyISO(string(p))
+		t, err := pyval.ParseISO(string(p))
 		if err != nil {
 			return nil, fmt.Errorf("ext 2 (datetime): %w", err)
 		}
@@ -623,13 +706,22 @@ func (rd rickDecoder) ext() (any, error) {
 		}
 		return uuid.UUID(p), nil
 	case extMemview:
+		if err := rd.charge(allocSize(uintptr(len(p)))); err != nil {
+			return nil, err
+		}
 		return append([]byte{}, p...), nil
 	case extTimestamp:
 		sec, nsec, err := parseTimestamp(p, true)
 		if err != nil {
 			return nil, fmt.Errorf("ext -1 (timestamp): %w", err)
 		}
-		return time.Unix(sec, nsec).UTC(), nil
+		t := time.Unix(sec, nsec).UTC()
+		if y := t.Year(); y < 1 || y > 9999 {
+			// The encoder writes datetimes as ext 2, which Python reads
+			// only in years 1..9999: what it cannot write is not accepted.
+			return nil, fmt.Errorf("ext -1 (timestamp): year %d is outside Python's datetime range 1..9999", y)
+		}
+		return t, nil
 	case extDataclass, extObject:
 		return nil, fmt.Errorf("ext %d (a pickled-by-name Python class instance) is not supported: rick would import and rebuild an arbitrary class", code)
 	}

@@ -266,7 +266,7 @@ func TestParsePyISO(t *testing.T) {
 		"2025-01-01\u00e910:20:30+05:30": time.Date(2025, 1, 1, 10, 20, 30, 0, time.FixedZone("", 19800)),
 	}
 	for s, want := range good {
-		got, err := parsePyISO(s)
+		got, err := pyval.ParseISO(s)
 		if err != nil || !equal(got, want) {
 			t.Errorf("%q: %v, %v; want %v", s, got, err, want)
 		}
@@ -274,7 +274,7 @@ func TestParsePyISO(t *testing.T) {
 	for _, s := range []string{"", "garbage", "2025-13-01", "2025-02-30T00:00", "2025-01-01T24:00", "2025-01-01T10:60",
 		"2025-01-01T10:20:30.", "2025-01-01T10:20:30+24:00", "2025-01-01T10:20:30+05:30:00.5", "2025-01-01T10:20:30x",
 		"0000-01-01", "2025-01-01T", "2025-1-01"} {
-		if got, err := parsePyISO(s); err == nil {
+		if got, err := pyval.ParseISO(s); err == nil {
 			t.Errorf("%q: got %v, want an error", s, got)
 		}
 	}
@@ -385,8 +385,8 @@ func TestRickStructFromPython(t *testing.T) {
 	}{
 		{map[string]any{"age": int64(300)}, "overflows"},
 		{map[string]any{"age": int64(-1)}, "overflows"},
-		{map[string]any{"email": int64(1)}, "cannot decode int into string"},
-		{map[string]any{"tags": "x"}, "cannot decode str into []string"},
+		{map[string]any{"email": int64(1)}, "cannot assign int to string"},
+		{map[string]any{"tags": "x"}, "cannot assign str to []string"},
 	} {
 		b, _ := RickMsgpack().Marshal(tc.in)
 		err := RickMsgpack().Unmarshal(b, &u)

@@ -221,7 +221,7 @@ const (
 	costBigSlot   = 80       // the same beyond 1024 slots (growing by 1.25×)
 	costOurSlot   = 64       // a new high-water slot of check's own stack (12 bytes)
 	costMark      = 304      // make([]interface{}, 0, 16) + the meta stack slot
-	costMemo      = 80 + 16  // a new memo entry: gopickle's map with its growth, and ours
+	costMemo      = 80 + 24  // a new memo entry: gopickle's map with its growth, and ours (chunked)
 	costBoxed     = 8        // an int or float boxed in an interface
 	costEmptyList = 96
 	costEmptyDict = 160
@@ -440,7 +440,7 @@ func (m *memo) put(i uint64, it item) bool {
 		return false
 	case i == uint64(m.n) && len(m.sparse) == 0:
 		if m.n%memoChunk == 0 {
-			m.chunks = append(m.chunks, make([]item, memoChunk))
+			m.chunks = append(m.chunks, make([]item, memoChunk)) // charged per entry: 12 of costMemo's bytes
 		}
 		m.chunks[m.n/memoChunk][m.n%memoChunk] = it
 		m.n++

@@ -73,8 +73,14 @@ func (c *converter) convert(v any, depth int) (any, error) {
 	}
 	switch x := v.(type) {
 	case *types.List:
+		if err := c.b.charge(32, "converting a list"); err != nil { // the []any boxed in its parent
+			return nil, err
+		}
 		return c.inPlace(*x, depth)
 	case *types.Tuple:
+		if err := c.b.charge(32, "converting a tuple"); err != nil {
+			return nil, err
+		}
 		return c.inPlace(*x, depth)
 	case *types.Set:
 		if err := c.b.charge(allocSize(16*len(*x)), "converting a set"); err != nil {
@@ -182,6 +188,20 @@ func (c *converter) walk(m any, depth int) error {
 // values).
 func (c *converter) inPlace(items []any, depth int) ([]any, error) {
 	for i, item := range items {
+		if l, ok := item.([]any); ok {
+			// Converted before (a shared list): walked again only to count
+			// it at its expanded size; storing it again would box it anew.
+			if err := c.b.charge(16, "converting the value"); err != nil {
+				return nil, err
+			}
+			if depth+1 >= MaxDepth {
+				return nil, fmt.Errorf("pickle: value nested deeper than %d levels", MaxDepth)
+			}
+			if _, err := c.inPlace(l, depth+1); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		v, err := c.convert(item, depth+1)
 		if err != nil {
 			return nil, err

@@ -128,7 +128,7 @@ func tvToGo(v any) (any, error) {
 		case "decimal":
 			return pyval.ParseDecimal(arg.(string))
 		case "datetime":
-			return pyval.ParseISOTime(arg.(string))
+			return pyval.ParseISO(arg.(string))
 		case "date":
 			return pyval.ParseDate(arg.(string))
 		case "uuid":

@@ -322,7 +322,7 @@ func TestUnmarshalDestinations(t *testing.T) {
 		Tags []string
 	}
 	err = Codec().Unmarshal(data, &s)
-	if err == nil || err.Error() != "pickle: field .Tags[1]: cannot assign int64 to string" {
+	if err == nil || err.Error() != "pickle: field .Tags[1]: cannot assign int to string" {
 		t.Fatalf("err %v", err)
 	}
 	if err := Codec().Unmarshal(data, s); err == nil || !strings.Contains(err.Error(), "non-nil pointer") {

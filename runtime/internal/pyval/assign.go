@@ -86,12 +86,13 @@ func fail(p *pathElem, format string, args ...any) error {
 }
 
 var (
-	timeType            = reflect.TypeFor[time.Time]()
-	dateType            = reflect.TypeFor[Date]()
-	decimalType         = reflect.TypeFor[Decimal]()
-	uuidType            = reflect.TypeFor[uuid.UUID]()
-	bigIntType          = reflect.TypeFor[big.Int]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	timeType              = reflect.TypeFor[time.Time]()
+	dateType              = reflect.TypeFor[Date]()
+	decimalType           = reflect.TypeFor[Decimal]()
+	uuidType              = reflect.TypeFor[uuid.UUID]()
+	bigIntType            = reflect.TypeFor[big.Int]()
+	textUnmarshalerType   = reflect.TypeFor[encoding.TextUnmarshaler]()
+	binaryUnmarshalerType = reflect.TypeFor[encoding.BinaryUnmarshaler]()
 )
 
 // Assign stores a decoded Python-value tree into the Go value dst points to.
@@ -169,25 +170,33 @@ func goTypeName(v any) string {
 	return reflect.TypeOf(v).String()
 }
 
-// srcName describes a tree value in error messages.
+// srcName names a tree value by its Python type, in error messages.
 func srcName(src any) string {
 	switch src.(type) {
 	case nil:
 		return "None"
+	case bool:
+		return "bool"
+	case int64, uint64, *big.Int:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
 	case []any:
 		return "list"
 	case map[string]any, map[any]any:
 		return "dict"
 	case []byte:
 		return "bytes"
-	case *big.Int:
-		return "big integer"
+	case time.Time:
+		return "datetime"
 	case Date:
 		return "date"
 	case Decimal:
-		return "decimal"
+		return "Decimal"
 	case uuid.UUID:
-		return "uuid"
+		return "UUID"
 	}
 	return reflect.TypeOf(src).String()
 }
@@ -214,12 +223,13 @@ func (a *assigner) assign(v reflect.Value, src any, p *pathElem, depth int) erro
 		return nil
 	}
 	if src == nil {
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Map:
-			v.SetZero()
-			return nil
-		}
-		return mismatch(p, src, t)
+		// None is the zero value for every kind (nil for pointers, slices
+		// and maps), as encoding/json leaves a field it reads null into:
+		// Python's Optional fields meet Go's value fields, and rick-msgpack
+		// writes a zero Date as None. A None at the top of a value is the
+		// codecs' business (a typed Get of it is ErrDecode).
+		v.SetZero()
+		return nil
 	}
 	if t.Kind() == reflect.Pointer {
 		if err := a.charge(p, allocSize(t.Elem().Size())); err != nil {
@@ -298,13 +308,43 @@ func (a *assigner) assign(v reflect.Value, src any, p *pathElem, depth int) erro
 	return fail(p, "unsupported destination type %s", t)
 }
 
+// MaxBigDigits bounds the text of a number assigned to big.Int, big.Float
+// or big.Rat: Python's own int/str limit (sys.int_info.default_max_str_digits).
+const MaxBigDigits = 4300
+
+func isBig(t reflect.Type) bool {
+	return t == bigIntType || t == reflect.TypeFor[big.Float]() || t == reflect.TypeFor[big.Rat]()
+}
+
+func textLen(src any) int {
+	switch s := src.(type) {
+	case string:
+		return len(s)
+	case []byte:
+		return len(s)
+	}
+	return 0
+}
+
 // assignText fills types implementing encoding.TextUnmarshaler from a string
 // (or from bytes, unless the destination is itself a byte slice).
 func assignText(v reflect.Value, src any, p *pathElem, t reflect.Type) (bool, error) {
+	if b, ok := src.([]byte); ok && t.Kind() != reflect.Slice && v.CanAddr() && reflect.PointerTo(t).Implements(binaryUnmarshalerType) {
+		if err := v.Addr().Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(b); err != nil {
+			return true, fail(p, "cannot assign bytes to %s: %v", t, err)
+		}
+		return true, nil
+	}
 	if !reflect.PointerTo(t).Implements(textUnmarshalerType) || !v.CanAddr() {
 		return false, nil
 	}
 	var text []byte
+	if isBig(t) {
+		if n := textLen(src); n > MaxBigDigits+8 {
+			// math/big parses in superlinear time: 2 M digits cost seconds.
+			return true, fail(p, "a number of %d characters for %s exceeds the limit of %d digits", n, t, MaxBigDigits)
+		}
+	}
 	switch s := src.(type) {
 	case string:
 		text = []byte(s)
@@ -322,31 +362,12 @@ func assignText(v reflect.Value, src any, p *pathElem, t reflect.Type) (bool, er
 	return true, nil
 }
 
-var isoLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-}
-
-// ParseISOTime parses the ISO 8601 forms Python's datetime.isoformat writes
-// (T or space separator, optional fraction, optional ±HH:MM offset). A value
-// without an offset is read as UTC.
-func ParseISOTime(s string) (time.Time, error) {
-	for _, layout := range isoLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("invalid ISO 8601 datetime %q", s)
-}
-
 func assignTime(v reflect.Value, src any, p *pathElem, t reflect.Type) error {
 	switch s := src.(type) {
 	case Date:
 		v.Set(reflect.ValueOf(s.Time()))
 	case string:
-		tm, err := ParseISOTime(s)
+		tm, err := ParseISO(s)
 		if err != nil {
 			return fail(p, "cannot assign string to %s: %v", t, err)
 		}

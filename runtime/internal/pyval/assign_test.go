@@ -123,7 +123,7 @@ func TestAssignErrors(t *testing.T) {
 		src  any
 		want string
 	}{
-		{"path", &tagged{}, map[string]any{"Tags": []any{int64(1), int64(2), int64(3), "x"}}, "field .Tags[3]: cannot assign string to int"},
+		{"path", &tagged{}, map[string]any{"Tags": []any{int64(1), int64(2), int64(3), "x"}}, "field .Tags[3]: cannot assign str to int"},
 		{"int8 overflow", &small{}, map[string]any{"I8": int64(128)}, "field .I8: value 128 overflows int8"},
 		{"uint negative", &small{}, map[string]any{"U": int64(-1)}, "field .U: value -1 overflows uint"},
 		{"int from uint64", &small{}, map[string]any{"I": uint64(math.MaxUint64)}, "overflows int"},
@@ -132,23 +132,21 @@ func TestAssignErrors(t *testing.T) {
 		{"nan to int", &small{}, map[string]any{"I": math.NaN()}, "is not an integer"},
 		{"huge float to int", &small{}, map[string]any{"I": 1e300}, "overflows int"},
 		{"float32 overflow", &small{}, map[string]any{"F32": 1e300}, "overflows float32"},
-		{"bool from int", &small{}, map[string]any{"B": int64(1)}, "cannot assign int64 to bool"},
-		{"string from int", &small{}, map[string]any{"S": int64(1)}, "cannot assign int64 to string"},
+		{"bool from int", &small{}, map[string]any{"B": int64(1)}, "cannot assign int to bool"},
+		{"string from int", &small{}, map[string]any{"S": int64(1)}, "cannot assign int to string"},
 		{"array length", &small{}, map[string]any{"Arr": []any{int64(1)}}, "cannot assign list of length 1 to [2]int"},
 		{"byte array length", &small{}, map[string]any{"BA": []byte{1}}, "cannot assign 1 bytes to [4]uint8"},
 		{"uuid bytes", &small{}, map[string]any{"U2": []byte{1, 2}}, "want 16"},
-		{"uuid text", &small{}, map[string]any{"U2": "nope"}, "cannot assign string to uuid.UUID"},
-		{"time text", &small{}, map[string]any{"T": "yesterday"}, "invalid ISO 8601"},
+		{"uuid text", &small{}, map[string]any{"U2": "nope"}, "cannot assign str to uuid.UUID"},
+		{"time text", &small{}, map[string]any{"T": "yesterday"}, "invalid isoformat string"},
 		{"date text", &small{}, map[string]any{"D": "2024-02-30"}, "invalid date"},
 		{"decimal text", &small{}, map[string]any{"Dec": "1.2.3"}, "invalid decimal"},
-		{"none to int", &small{}, map[string]any{"I": nil}, "field .I: cannot assign None to int"},
-		{"map value", &small{}, map[string]any{"M": map[string]any{"a": "x"}}, `field .M["a"]: cannot assign string to int`},
-		{"nested struct", &small{}, map[string]any{"St": map[string]any{"X": "y"}}, "field .St.X: cannot assign string to int"},
+		{"map value", &small{}, map[string]any{"M": map[string]any{"a": "x"}}, `field .M["a"]: cannot assign str to int`},
+		{"nested struct", &small{}, map[string]any{"St": map[string]any{"X": "y"}}, "field .St.X: cannot assign str to int"},
 		{"list to struct", &small{}, []any{}, "cannot assign list to pyval.small"},
 		{"non-string key", &small{}, map[any]any{int64(1): "x"}, "key 1"},
-		{"top-level none", new(int), nil, "cannot assign None to int"},
 		{"chan", new(chan int), int64(1), "unsupported destination type chan int"},
-		{"interface mismatch", new(error), "x", "cannot assign string to error"},
+		{"interface mismatch", new(error), "x", "cannot assign str to error"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -396,5 +394,34 @@ func TestAssignNeverPanics(t *testing.T) {
 		for _, d := range dsts {
 			_ = Assign(d(), s) // must not panic
 		}
+	}
+}
+
+// TestNoneIsZero: one rule for None into every kind (issue 12): the zero
+// value, as pickle and rick-msgpack both decode it.
+func TestNoneIsZero(t *testing.T) {
+	type inner struct{ A int }
+	v := struct {
+		I  int
+		S  string
+		F  float64
+		B  bool
+		D  Date
+		T  time.Time
+		St inner
+		Ar [2]int
+		P  *int
+		L  []int
+	}{I: 1, S: "x", F: 1, B: true, D: Date{2024, 1, 1}, T: time.Now(), St: inner{1}, Ar: [2]int{1, 2}, P: new(int), L: []int{1}}
+	src := map[string]any{"I": nil, "S": nil, "F": nil, "B": nil, "D": nil, "T": nil, "St": nil, "Ar": nil, "P": nil, "L": nil}
+	if err := Assign(&v, src); err != nil {
+		t.Fatal(err)
+	}
+	if v.I != 0 || v.S != "" || v.F != 0 || v.B || !v.D.IsZero() || !v.T.IsZero() || v.St.A != 0 || v.Ar != [2]int{} || v.P != nil || v.L != nil {
+		t.Fatalf("None left %+v", v)
+	}
+	n := 5
+	if err := Assign(&n, nil); err != nil || n != 0 {
+		t.Fatalf("top-level None into int: %v, %d", err, n)
 	}
 }
