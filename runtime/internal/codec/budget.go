@@ -59,7 +59,6 @@ var (
 	mpUnmarshalerT    = reflect.TypeFor[msgpack.Unmarshaler]()
 	mpCustomDecoderT  = reflect.TypeFor[msgpack.CustomDecoder]()
 	jsonUnmarshalerT  = reflect.TypeFor[interface{ UnmarshalJSON([]byte) error }]()
-	isBigCache        sync.Map // reflect.Type → bool
 	selfDecodingCache sync.Map // reflect.Type → bool
 )
 
@@ -498,11 +497,6 @@ func (c *jsCost) numEnd(p int) (int, error) {
 		i++ // not a value: let encoding/json report the syntax error
 	}
 	return i, nil
-}
-
-// end skips the value at p.
-func (c *jsCost) end(p int, depth int) (int, error) {
-	return c.value(p, nil, depth)
 }
 
 // value walks the value at p (t nil: into `any` with UseNumber) and
