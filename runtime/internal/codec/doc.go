@@ -16,7 +16,8 @@
 //     bin for bytes, ext 1 date, 2 datetime, 3 Decimal, 4 UUID) and readable
 //     by its unpackb; it decodes what rick writes.
 //   - [JSON] ("json"): encoding/json with the Python mapping for `any`.
-//   - [Gob] ("gob"): encoding/gob, Go to Go only.
+//   - [Gob] ("gob"): encoding/gob, Go to Go only, and only behind crypt:
+//     its Unmarshal refuses unauthenticated bytes (see Bounded decoding).
 //
 // # The Python ↔ Go mapping (rick-msgpack and json, decoding into any)
 //
@@ -24,7 +25,8 @@
 //	bool            bool
 //	int             int64; uint64 when above MaxInt64; json only: *big.Int
 //	                beyond 64 bits (at most 4300 digits, Python's own limit)
-//	float           float64 (json: only numbers with a fraction or exponent)
+//	float           float64 (json: only numbers with a fraction or exponent;
+//	                beyond float64's range, e.g. 1e400, an error)
 //	str             string (rick-msgpack: must be valid UTF-8, as in Python)
 //	bytes, ext 6    []byte
 //	list/tuple      []any
@@ -41,9 +43,13 @@
 //	                them
 //
 // Decoding into a struct fills fields by name: the msgpack tag name (json:
-// the json tag, gob: the field name), else the Go field name; rick-msgpack
-// falls back to a case-insensitive match so Python's snake_case or lower-case
-// keys can meet Go's exported names through tags or folding.
+// the json tag, gob: the field name), else the Go field name. rick-msgpack,
+// like pickle, decodes into the Python mapping first and fills typed
+// destinations with the one shared assigner (pyval.Assign): pickle, json or
+// msgpack tag names, then Go names, exact then case-insensitive; None is the
+// zero value of any kind (a None at the top of a value is an error for a
+// concrete destination); fields tagged `cache:"-"` are never filled (nor
+// written by the rick-msgpack encoder).
 //
 // Encoding with rick-msgpack accepts int and uint kinds, float32/64 (written
 // as float64), string, []byte (bin), slices and arrays, maps (string and
@@ -59,18 +65,36 @@
 //
 // # Bounded decoding
 //
-// Every Unmarshal runs behind pre-checks that walk the encoded value without
-// allocating, because decoders allocate what the input declares:
-// vmihailenco/msgpack v5.4.1 dies with a fatal (unrecoverable) out-of-memory
-// on the 5 bytes dd ff ff ff ff, an array declaring 2^32−1 elements.
-// [CheckMsgpack] requires every declared length or count to fit in the bytes
-// that remain (each element takes at least one byte, each map entry two),
-// nesting at most [MaxDepth] containers, and exactly one value with no
-// trailing bytes. The JSON codec counts bracket nesting the same way before
-// encoding/json sees the input; gob's message framing is checked likewise.
-// After these checks the memory a decoder allocates is linear in the input
-// size (times the size of the destination's element types). As a last line
-// of defence every Unmarshal and Marshal converts a panic into an error.
+// The promise, tested (see SECURITY.md, "Bounded decoding", for every claim
+// and the test enforcing it): decoding one value of n bytes, whatever the
+// destination type, allocates at most [Budget](n) = 64·n + 1 MiB bytes in
+// all (a cache Get included: the reply, decryption, the result), takes at
+// most about 1 s of CPU, and recurses at most [MaxDepth] containers deep —
+// or fails (an error wrapping [ErrMalformed] or [ErrBudget]). Enforced where
+// the bytes enter, per format:
+//
+//   - msgpack and rick-msgpack: [CheckMsgpack] requires every declared
+//     length or count to fit in the bytes that remain (each element takes at
+//     least one byte, each map entry two), nesting at most [MaxDepth], and
+//     exactly one value with no trailing bytes; no decoder may read a type
+//     code at an ext payload's first byte (vmihailenco's map decoder would
+//     otherwise decode the unchecked payload). Then msgpackCost walks the
+//     bytes together with the destination type and prices what vmihailenco
+//     will allocate (a 1-byte element of a slice of 1 KiB structs costs
+//     1 KiB); rick-msgpack's decoder charges its own allocations and hands
+//     the rest to the shared assigner (pyval.AssignLimited). Either refuses
+//     a value over [DecodeLimit](n). Strings for *big.Int, *big.Float and
+//     *big.Rat are capped at [MaxBigDigits].
+//   - json: the nesting scan, then jsonCost over the text and the type;
+//     every number literal is capped at [MaxBigDigits].
+//   - gob: decodes only authenticated bytes ([Gob], [UnmarshalAuthenticated]).
+//   - pickle: see package pickle (its Check prices gopickle's work).
+//
+// Tests: TestHostileBytes in package runtime (every codec, by attack class,
+// each case through a cache Get in a child process under ulimit -v),
+// FuzzCheckMsgpack and FuzzCheckJSON (the budget as the fuzz property),
+// TestHostileInputs and TestCheckMsgpack here. As a last line of defence
+// every Unmarshal and Marshal converts a panic into an error.
 //
 // # Time in the msgpack codec
 //

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/big"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -45,11 +47,15 @@ type fuzzStruct struct {
 func fuzzCodec(t *testing.T, c Codec, data []byte) {
 	var v any
 	if err := c.Unmarshal(data, &v); err == nil {
-		if b, err := c.Marshal(v); err == nil {
-			var again any
-			if err := c.Unmarshal(b, &again); err != nil {
-				t.Fatalf("%s: re-decoding %x (from %x): %v", c.Name(), b, data, err)
-			}
+		// A decoder never accepts what its encoder cannot write (the near
+		// cache copies values by re-encoding them).
+		b, err := c.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %x decodes to %#v, which does not encode: %v", c.Name(), data, v, err)
+		}
+		var again any
+		if err := c.Unmarshal(b, &again); err != nil {
+			t.Fatalf("%s: re-decoding %x (from %x): %v", c.Name(), b, data, err)
 		}
 	}
 	var u user
@@ -94,6 +100,60 @@ func FuzzGob(f *testing.F) {
 			t.Fatalf("Unmarshal(%x) = %v, %+v; want ErrGobUnauthenticated", data, err, u)
 		}
 	})
+}
+
+// largeElem is far larger than its shortest encoding (an empty map).
+type largeElem struct {
+	Pad [512]byte
+	N   *big.Int
+	L   []largeElem
+}
+
+// budgetDsts are the destinations the budget fuzzers decode into: `any`,
+// elements far larger than their encoding, maps of them, big numbers.
+func budgetDsts() []func() any {
+	return []func() any{
+		func() any { return new(any) },
+		func() any { return new([]largeElem) },
+		func() any { return new(map[string]largeElem) },
+		func() any { return new(fuzzStruct) },
+	}
+}
+
+// withinBudget decodes data with c into every budgetDsts destination and
+// fails when one allocates more than codec.Budget (64× + 1 MiB): the
+// promise of the package doc, for any input.
+func withinBudget(t *testing.T, c Codec, data []byte) {
+	for _, mk := range budgetDsts() {
+		d := mk()
+		var before, after goruntime.MemStats
+		goruntime.ReadMemStats(&before)
+		err := c.Unmarshal(data, d)
+		goruntime.ReadMemStats(&after)
+		if alloc := int64(after.TotalAlloc - before.TotalAlloc); alloc > Budget(len(data)) {
+			t.Fatalf("%s: decoding %d bytes into %T allocated %d (budget %d; err %v)", c.Name(), len(data), d, alloc, Budget(len(data)), err)
+		}
+	}
+}
+
+// FuzzCheckMsgpack holds CheckMsgpack, the ext-payload guard and the
+// type-directed cost walk (and rick-msgpack's own charging) to the budget.
+func FuzzCheckMsgpack(f *testing.F) {
+	for _, s := range msgpackSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		withinBudget(t, Msgpack(), data)
+		withinBudget(t, RickMsgpack(), data)
+	})
+}
+
+// FuzzCheckJSON holds the JSON nesting scan and cost walk to the budget.
+func FuzzCheckJSON(f *testing.F) {
+	for _, s := range jsonSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { withinBudget(t, JSON(), data) })
 }
 
 func sampleValues() []any {
@@ -184,10 +244,12 @@ var updateCorpus = flag.Bool("update", false, "rewrite testdata/fuzz from the cu
 // hash; `go generate ./runtime/internal/codec` rewrites them.
 func TestFuzzCorpus(t *testing.T) {
 	for name, seeds := range map[string][][]byte{
-		"FuzzMsgpack":     msgpackSeeds(t),
-		"FuzzRickMsgpack": msgpackSeeds(t),
-		"FuzzJSON":        jsonSeeds(t),
-		"FuzzGob":         gobSeeds(t),
+		"FuzzMsgpack":      msgpackSeeds(t),
+		"FuzzRickMsgpack":  msgpackSeeds(t),
+		"FuzzJSON":         jsonSeeds(t),
+		"FuzzCheckMsgpack": msgpackSeeds(t),
+		"FuzzCheckJSON":    jsonSeeds(t),
+		"FuzzGob":          gobSeeds(t),
 	} {
 		want := map[string][]byte{}
 		for _, s := range seeds {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +35,37 @@ func FuzzPickle(f *testing.F) {
 			t.Fatalf("round trip changed the value:\n %#v\n %#v", v, w)
 		}
 	})
+}
+
+// FuzzCheckPickle holds Check and the decoding after it to the budget
+// (issue 11): whatever the input, Unmarshal into any or into a struct of
+// large elements either fails or allocates at most 64× the input + 1 MiB
+// (codec.Budget), the promise SECURITY.md states. Its seeds are
+// FuzzPickle's.
+func FuzzCheckPickle(f *testing.F) {
+	f.Add([]byte("\x80\x04N."))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, dst := range []func() any{
+			func() any { return new(any) },
+			func() any { return new([]largeElem) },
+			func() any { return new(map[string][]largeElem) },
+		} {
+			d := dst()
+			var before, after goruntime.MemStats
+			goruntime.ReadMemStats(&before)
+			err := Codec().Unmarshal(data, d)
+			goruntime.ReadMemStats(&after)
+			if alloc, limit := after.TotalAlloc-before.TotalAlloc, uint64(64*len(data)+1<<20); alloc > limit {
+				t.Fatalf("decoding %d bytes into %T allocated %d (budget %d; err %v)", len(data), d, alloc, limit, err)
+			}
+		}
+	})
+}
+
+// largeElem is far larger than its shortest pickle (None).
+type largeElem struct {
+	Pad [256]byte
+	S   []largeElem
 }
 
 // updateSeeds rewrites the committed seed corpus instead of checking it;
@@ -103,21 +135,23 @@ func TestFuzzSeeds(t *testing.T) {
 	}
 	write("hostile_deep_MARK_600", append(append([]byte{0x80, 4}, bytes.Repeat([]byte("("), 600)...), 'N', '.'))
 	write("hostile_deep_APPEND_600", append(append(append([]byte{0x80, 4}, bytes.Repeat([]byte("]"), 600)...), bytes.Repeat([]byte("a"), 599)...), '.'))
-	fuzzcorpus.Check(t, fuzzcorpus.Corpus{
-		Dir:  filepath.Join("testdata", "fuzz", "FuzzPickle"),
-		Want: want,
-		Owned: func(name string) bool {
-			return slices.ContainsFunc(seedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) })
-		},
-		// Go writes a struct's fields in map order, so a Go-written seed
-		// may differ in bytes from run to run but not in value.
-		Same: func(committed, want []byte) bool {
-			if bytes.Equal(committed, want) {
-				return true
-			}
-			var a, b any
-			return Codec().Unmarshal(committed, &a) == nil && Codec().Unmarshal(want, &b) == nil && equalTree(a, b)
-		},
-		Regenerate: "go generate ./runtime/internal/pickle",
-	}, *updateSeeds)
+	for _, target := range []string{"FuzzPickle", "FuzzCheckPickle"} {
+		fuzzcorpus.Check(t, fuzzcorpus.Corpus{
+			Dir:  filepath.Join("testdata", "fuzz", target),
+			Want: want,
+			Owned: func(name string) bool {
+				return slices.ContainsFunc(seedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) })
+			},
+			// Go writes a struct's fields in map order, so a Go-written seed
+			// may differ in bytes from run to run but not in value.
+			Same: func(committed, want []byte) bool {
+				if bytes.Equal(committed, want) {
+					return true
+				}
+				var a, b any
+				return Codec().Unmarshal(committed, &a) == nil && Codec().Unmarshal(want, &b) == nil && equalTree(a, b)
+			},
+			Regenerate: "go generate ./runtime/internal/pickle",
+		}, *updateSeeds)
+	}
 }
