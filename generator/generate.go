@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/cachegen/cachegen/internal/acl"
 )
 
 // File is one generated file of a run: what its content should be, and
@@ -23,6 +25,8 @@ type File struct {
 	Content []byte
 	Old     []byte // the file's current content
 	Exists  bool   // whether the file exists now
+	// ACL describes the keys of the package's caches, for cachegen -acl.
+	ACL []acl.Cache
 }
 
 // Stale reports whether the file on disk differs from what it should be
@@ -76,13 +80,28 @@ func Generate(cfg Config) ([]*File, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, &File{Package: m.Path, Path: m.Output, Content: src, Old: old, Exists: exists})
+		files = append(files, &File{Package: m.Path, Path: m.Output, Content: src, Old: old, Exists: exists, ACL: aclCaches(m)})
 	}
 	if len(errs) > 0 {
 		return nil, errs.sortDedup()
 	}
 	slices.SortFunc(files, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// aclCaches describes m's caches for their Redis ACL rules.
+func aclCaches(m *pkgModel) []acl.Cache {
+	var out []acl.Cache
+	for _, c := range sortedCaches(m) {
+		out = append(out, acl.Cache{
+			Name:      c.Name,
+			Template:  c.Template,
+			Glob:      strings.TrimSuffix(c.Pattern, ":"+c.Version),
+			Versioned: c.Version != "",
+			Local:     c.Local > 0,
+		})
+	}
+	return out
 }
 
 // Check applies the generator's rules to one package that a tool loaded

@@ -3,6 +3,8 @@ package generator
 import (
 	"regexp"
 	"strings"
+
+	"github.com/cachegen/cachegen/internal/acl"
 )
 
 // patterns computes the SCAN globs and regexps of a cache's keys, without
@@ -31,17 +33,9 @@ func patterns(c *cacheModel) (pattern, match, allPattern, allMatch string) {
 	return
 }
 
-// globEscape escapes the glob metacharacters of Redis SCAN MATCH.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\^`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// globEscape escapes the glob metacharacters of Redis SCAN MATCH (and of
+// ACL key patterns: one rule for both).
+func globEscape(s string) string { return acl.GlobEscape(s) }
 
 // valueRegexp matches the text a placeholder can produce in a key.
 func valueRegexp(p *param, special string) string {

@@ -29,6 +29,9 @@
 //	           Fernet256 key (64 bytes, for runtime.WithKeys and rick's
 //	           CryptRedisCache); with -standard a standard Fernet key
 //	           (for runtime.WithStandardFernet and Python's cryptography)
+//	-acl       write nothing; print the Redis ACL rules the packages' caches
+//	           need (what follows ACL SETUSER <name>), under the runtime
+//	           prefix given with -prefix
 //
 // Exit status: 0 success, 1 stale files under -check, 2 errors.
 package main
@@ -60,6 +63,8 @@ func run(dir string, env []string, args []string, stdout, stderr io.Writer) int 
 	version := fs.Bool("version", false, "print the version and exit")
 	genKey := fs.Bool("genkey", false, "print a new 64-byte Fernet256 key for a crypt cache (runtime.WithKeys, rick's CryptRedisCache) and exit")
 	standard := fs.Bool("standard", false, "with -genkey: a standard Fernet key (runtime.WithStandardFernet) instead")
+	aclRules := fs.Bool("acl", false, "write nothing; print the Redis ACL rules (ACL SETUSER <name> ...) the caches need")
+	prefix := fs.String("prefix", "", "with -acl: the runtime prefix the caches use (runtime.WithPrefix)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: cachegen [flags] [packages]\n\nGenerates typed Redis caches from //cache: annotations.\nWith no packages, generates for the package in the current directory.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -76,6 +81,10 @@ func run(dir string, env []string, args []string, stdout, stderr io.Writer) int 
 	}
 	if *genKey {
 		return genkey(stdout, *standard)
+	}
+	if *prefix != "" && !*aclRules {
+		fmt.Fprintln(stderr, "cachegen: -prefix needs -acl")
+		return 2
 	}
 	if *version {
 		fmt.Fprintln(stdout, "cachegen", buildVersion())
@@ -104,6 +113,9 @@ func run(dir string, env []string, args []string, stdout, stderr io.Writer) int 
 		return p
 	}
 
+	if *aclRules {
+		return printACL(stdout, stderr, files, *prefix)
+	}
 	if *check {
 		stale := 0
 		for _, f := range files {

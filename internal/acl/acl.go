@@ -7,9 +7,9 @@
 // commands, and for near caches the invalidation channel.
 //
 // It knows neither the generator nor the runtime: the generator describes
-// the caches (Cache), and the command list below is checked against the
-// runtime by acl_test.go, which runs every operation as a user with exactly
-// these rules on a real redis-server.
+// the caches (Cache), and the command lists below are checked against the
+// runtime by cmd/cachegen's TestACL, which runs every operation as a user
+// with exactly cachegen -acl's rules on a real redis-server and a Cluster.
 package acl
 
 import (
