@@ -78,6 +78,7 @@ func main() {
 	cluster := strings.Contains(*addrs, ",")
 	if cluster {
 		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(*addrs, ","), Username: "svc", Password: "s3cret"})
+		other = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(*addrs, ","), Username: "svc", Password: "s3cret"})
 	} else {
 		rdb = redis.NewClient(&redis.Options{Addr: *addrs, Username: "svc", Password: "s3cret"})
 		other = redis.NewClient(&redis.Options{Addr: *addrs, Username: "svc", Password: "s3cret"})
@@ -144,7 +145,7 @@ func main() {
 	}
 	caches := []stats{users, sessions}
 
-	if !cluster { // the near cache needs a single-node client
+	{
 		products, err := models.NewProductCache(rdb, prefix)
 		check("NewProductCache", err)
 		writer, err := models.NewProductCache(other, prefix)
@@ -188,7 +189,7 @@ func main() {
 // crypt cache and a near cache as that user: no error anywhere, Stats
 // included. The same user gets NOPERM for keys of no cache, a neighbouring
 // prefix, FLUSHDB, CONFIG GET and KEYS. Then the same on a 3-master Redis
-// Cluster, with the rules' cluster line added.
+// Cluster (near cache included), with the rules' cluster line added.
 func TestACL(t *testing.T) {
 	dir := testmod.New(t, "example.com/acl", map[string]string{"models/models.go": aclModels, "ops/main.go": aclOps})
 	code, rules, stderr := cachegen(t, dir, "-acl", "-prefix", "app:", "./models")
