@@ -28,3 +28,9 @@ func LocalClientIDs[T any](s *Store[T]) map[string]int64 {
 
 // LocalArmed reports whether the near cache is serving.
 func LocalArmed[T any](s *Store[T]) bool { return s.local != nil && s.local.armed.Load() }
+
+// FenceKey and FenceOf expose the fence naming to tests.
+var (
+	FenceKey = fenceKey
+	FenceOf  = fenceOf
+)

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"crypto/rand"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -65,14 +64,27 @@ func flushAll(ctx context.Context, c redis.UniversalClient) error {
 	})
 }
 
-// scanUnlink deletes every key matching the glob (and, when keep is not nil,
-// the regexp) and returns how many it removed. Every key the glob matches
-// starts with from: when that holds a complete hash tag, only the master of
-// its slot is scanned, else every master. Keys are unlinked in batches of
-// one hash slot, since a Cluster node rejects a multi-key command across
-// slots; the batches of one SCAN page go in one pipeline, so a page costs
-// one round trip however many slots it spans.
-func scanUnlink(ctx context.Context, c redis.UniversalClient, from, glob string, keep *regexp.Regexp) (int64, error) {
+// keyKind is what a purge's classifier makes of a key SCAN found.
+type keyKind uint8
+
+const (
+	kindSkip   keyKind = iota // not this purge's
+	kindValue                 // a value: deleted and counted
+	kindFenced                // a typed cache's value: deleted with its fence, counted
+	kindFence                 // a fence whose value is absent: deleted, not counted
+)
+
+// scanUnlink deletes every key matching the glob that classify (nil: every
+// key is a kindValue) keeps, and returns how many values it removed. Every
+// key the glob matches starts with from: when that holds a complete hash
+// tag, only the master of its slot is scanned, else every master. Keys are unlinked in batches of one hash slot, since a
+// Cluster node rejects a multi-key command across slots; the batches of
+// one SCAN page go in one pipeline, so a page costs one round trip however
+// many slots it spans. A slot's fences go before its values, in the same
+// pipeline on the same connection: a load's write-back that runs between
+// the two finds its fence gone, never a deleted value with its fence still
+// in place.
+func scanUnlink(ctx context.Context, c redis.UniversalClient, from, glob string, classify func(string) keyKind) (int64, error) {
 	var mu sync.Mutex
 	var total int64
 	err := forMastersOf(ctx, c, from, func(ctx context.Context, n redis.Cmdable) error {
@@ -82,19 +94,30 @@ func scanUnlink(ctx context.Context, c redis.UniversalClient, from, glob string,
 			if err != nil {
 				return err
 			}
-			if keep != nil {
+			var fences []string
+			if classify != nil {
 				k := keys[:0]
 				for _, key := range keys {
-					if keep.MatchString(key) {
+					switch classify(key) {
+					case kindValue:
 						k = append(k, key)
+					case kindFenced:
+						k = append(k, key)
+						fences = append(fences, fenceKey(key))
+					case kindFence:
+						fences = append(fences, key)
 					}
 				}
 				keys = k
 			}
-			if batches := bySlot(keys); len(batches) > 0 {
-				cmds := make([]*redis.IntCmd, len(batches))
+			if len(keys) > 0 || len(fences) > 0 {
+				fb, vb := bySlot(fences), bySlot(keys)
+				cmds := make([]*redis.IntCmd, len(vb))
 				if _, err := n.Pipelined(ctx, func(p redis.Pipeliner) error {
-					for i, batch := range batches {
+					for _, batch := range fb {
+						p.Unlink(ctx, batch...)
+					}
+					for i, batch := range vb {
 						cmds[i] = p.Unlink(ctx, batch...)
 					}
 					return nil

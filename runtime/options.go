@@ -25,6 +25,8 @@ type config struct {
 	failOpen     *slog.Logger
 	negativeTTL  time.Duration
 	lockTTL      time.Duration
+	refresh      time.Duration
+	refreshSet   bool
 	local        int
 	localSet     bool
 	localMaxAge  time.Duration

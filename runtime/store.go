@@ -30,20 +30,23 @@ type Spec struct {
 	AllMatch   string        // regexp of every version's keys, without prefix or anchors
 	Local      int           // annotation local=: near-cache entries, 0 = off
 	Jitter     int           // annotation jitter=: ±percent spread of the default TTL
+	Refresh    time.Duration // annotation refresh=: reload in the background past this age (WithRefresh overrides)
 }
 
 // Store is the typed engine behind a generated cache: it holds values of T
 // under full keys the generated code builds. Use the generated wrappers; a
 // Store is exported only so that they can reach it.
 type Store[T any] struct {
-	b      *base
-	spec   Spec
-	ttl    time.Duration
-	jitter int
-	negTTL time.Duration
-	lock   time.Duration
-	flight flightGroup
-	local  *near[T]
+	b       *base
+	spec    Spec
+	ttl     time.Duration
+	jitter  int
+	negTTL  time.Duration
+	lock    time.Duration
+	refresh time.Duration
+	flight  flightGroup
+	reloads *reloads
+	local   *near[T]
 }
 
 // NewStore makes the engine of a generated cache. It validates the
@@ -91,6 +94,16 @@ func NewStore[T any](c redis.UniversalClient, spec Spec, opts ...Option) (*Store
 	}
 	if err := checkTTL(s.negTTL); err != nil {
 		return nil, nameErr(spec.Name, fmt.Errorf("WithNegativeTTL: %w", err))
+	}
+	s.refresh = spec.Refresh
+	if cfg.refreshSet {
+		s.refresh = cfg.refresh
+	}
+	if err := checkRefresh(s.refresh, s.ttl); err != nil {
+		return nil, fmt.Errorf("cachegen: %s: %w", spec.Name, err)
+	}
+	if s.refresh > 0 {
+		s.reloads = newReloads()
 	}
 	if err := checkTTL(s.lock); err != nil {
 		return nil, nameErr(spec.Name, fmt.Errorf("WithLock: %w", err))
@@ -327,12 +340,13 @@ func (s *Store[T]) Set(ctx context.Context, key string, v *T, ttl time.Duration)
 // Has reports whether the key exists.
 func (s *Store[T]) Has(ctx context.Context, key string) (bool, error) { return s.b.has(ctx, key) }
 
-// Remove deletes the key and reports whether it existed.
+// Remove deletes the key and reports whether it existed. It deletes the
+// key's fence with it, so a GetOrLoad in flight for the key does not store.
 func (s *Store[T]) Remove(ctx context.Context, key string) (ok bool, err error) {
 	if s.b.observer != nil {
 		defer func(start time.Time) { s.b.observe(ctx, "remove", start, err) }(time.Now())
 	}
-	ok, err = s.b.remove(ctx, key)
+	ok, err = s.b.removeFenced(ctx, key)
 	if s.local != nil {
 		s.local.drop(key)
 	}
@@ -558,7 +572,9 @@ func (s *Store[T]) purge(ctx context.Context, group, glob, match string) (int64,
 	if err != nil {
 		return 0, err
 	}
-	n, err := scanUnlink(ctx, s.b.client, p+group, globEscape(p+group)+glob, re)
+	// The trailing * finds the fences too (their names start with their
+	// value's key): a load in flight for a purged key must not store.
+	n, err := scanUnlink(ctx, s.b.client, p+group, globEscape(p+group)+glob+"*", fencedMatch(re))
 	if err != nil {
 		err = s.b.writeErr(ctx, err)
 	}
@@ -568,6 +584,9 @@ func (s *Store[T]) purge(ctx context.Context, group, glob, match string) (int64,
 // Close makes later calls fail with ErrClosed and stops the near cache's
 // invalidation connection; the client passed in stays open.
 func (s *Store[T]) Close() error {
+	if s.reloads != nil {
+		s.reloads.close()
+	}
 	if s.local != nil {
 		_ = s.local.close()
 	}
