@@ -26,6 +26,9 @@ type annotation struct {
 	Local     int
 	Jitter    int
 	JitterOff int
+	Refresh   time.Duration
+	RefOff    int    // offset of refresh='s value
+	RefText   string // refresh='s value as written, for messages
 }
 
 // keyTemplate is the value of key=.
@@ -48,7 +51,7 @@ type synError struct {
 }
 
 // options lists the annotation tokens, in the order messages show them.
-var options = []string{"key", "ttl", "crypt", "codec", "name", "schema", "local", "jitter"}
+var options = []string{"key", "ttl", "crypt", "codec", "name", "schema", "local", "jitter", "refresh"}
 
 // codecs lists the values accepted by codec=.
 var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "fast", "custom"}
@@ -149,7 +152,29 @@ func parseAnnotation(text string) (annotation, []synError) {
 				fail(valOff, "jitter=%s: want a whole percentage from 0 to 100", value)
 			}
 			a.Jitter, a.JitterOff = n, start
+		case "refresh":
+			d, msg := parseTTL(value)
+			msg = strings.Replace(msg, "ttl=", "refresh=", 1)
+			if msg == "" && d == 0 {
+				msg = "invalid refresh=0: want a positive duration under ttl"
+			}
+			if msg != "" {
+				fail(valOff, "%s", msg)
+				continue
+			}
+			a.Refresh, a.RefOff, a.RefText = d, valOff, value
 		}
+	}
+	// refresh= reloads a value once it is older than refresh, which needs a
+	// default TTL to measure the age against, and a refresh under it.
+	switch {
+	case a.Refresh == 0, slices.ContainsFunc(errs, func(e synError) bool { return strings.HasPrefix(e.Msg, "invalid ttl=") }):
+	case !seen["ttl"]:
+		fail(a.RefOff, "refresh=%s needs ttl= (the age is measured against the default TTL)", a.RefText)
+	case a.TTL == 0:
+		fail(a.RefOff, "refresh=%s needs a ttl= above 0 (ttl=0 never expires)", a.RefText)
+	case a.Refresh >= a.TTL:
+		fail(a.RefOff, "refresh=%s must be under ttl=%v", a.RefText, a.TTL)
 	}
 	if !seen["key"] {
 		fail(0, "missing key=TEMPLATE")
@@ -196,6 +221,8 @@ func optionMeta(name string) string {
 		return "SIZE"
 	case "jitter":
 		return "PERCENT"
+	case "refresh":
+		return "DURATION"
 	}
 	return "VALUE"
 }

@@ -494,6 +494,12 @@ func (g *emitter) spec(c *cacheModel) *jen.Statement {
 			val  jen.Code
 		}{"Jitter", jen.Lit(c.Jitter)})
 	}
+	if c.Refresh != 0 {
+		fields = append(fields, struct {
+			name string
+			val  jen.Code
+		}{"Refresh", durationCode(c.Refresh)})
+	}
 	return g.rt("Spec").ValuesFunc(func(v *jen.Group) {
 		for _, f := range fields {
 			v.Line().Id(f.name).Op(":").Add(f.val)

@@ -72,6 +72,7 @@ type cacheModel struct {
 	Version   string // "v" + 7 hex digits; "" with schema=off
 	Local     int
 	Jitter    int
+	Refresh   time.Duration // refresh-ahead age (runtime Spec.Refresh); 0 = off
 
 	Pattern, Match       string // SCAN glob and regexp of this version's keys
 	AllPattern, AllMatch string // the same for every version

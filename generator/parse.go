@@ -341,6 +341,7 @@ func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheMode
 		SchemaOff: a.SchemaOff,
 		Local:     a.Local,
 		Jitter:    a.Jitter,
+		Refresh:   a.Refresh,
 	}
 	if a.Name != "" {
 		cache.Pos = ps.pos(base + token.Pos(a.NameOff))
