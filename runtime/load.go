@@ -195,14 +195,16 @@ func (s *Store[T]) acquire(waiting context.Context, key string) (data []byte, wa
 // acquireScript reads the value and takes the fence if it is free (or, for
 // WithLock, holds only a refresh marker). It returns the value (or nil), the
 // fence's token and whether this call took it.
-var acquireScript = redis.NewScript(`
+var acquireScript = redis.NewScript(acquireSrc)
+
+const acquireSrc = `
 local v = redis.call('GET', KEYS[1])
 local f = redis.call('GET', KEYS[2])
 if (not f) or (ARGV[3] == '1' and string.sub(f, 1, 1) == 'r') then
   redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
   return {v, ARGV[1], 1}
 end
-return {v, f, 0}`)
+return {v, f, 0}`
 
 // storedNegative reports whether the stored bytes str are key's cached
 // not-found.
@@ -248,16 +250,8 @@ func (s *Store[T]) writeBack(ctx context.Context, key string, f fence, was seen,
 	if f.token == "" {
 		return false
 	}
-	present, own := "0", "0"
-	if was.present {
-		present = "1"
-	}
-	if f.own {
-		own = "1"
-	}
-	n, err := writeBackScript.Run(ctx, s.b.client, []string{key, f.name},
-		f.token, present, was.raw, data, millis(ttl),
-		own, millis(s.refresh)).Int64()
+	c := writeBackCall(key, f, was, data, ttl, s.refresh)
+	n, err := writeBackScript.Run(ctx, s.b.client, c.keys, c.args...).Int64()
 	if err != nil {
 		s.fenceErr(ctx, key, err)
 		return false
@@ -265,7 +259,22 @@ func (s *Store[T]) writeBack(ctx context.Context, key string, f fence, was seen,
 	return n == 1
 }
 
-var writeBackScript = redis.NewScript(`
+// writeBackCall is one write-back's keys and arguments (see writeBackSrc).
+func writeBackCall(key string, f fence, was seen, data []byte, ttl, refresh time.Duration) scriptCall {
+	present, own := "0", "0"
+	if was.present {
+		present = "1"
+	}
+	if f.own {
+		own = "1"
+	}
+	return scriptCall{keys: []string{key, f.name},
+		args: []any{f.token, present, was.raw, data, millis(ttl), own, millis(refresh)}}
+}
+
+var writeBackScript = redis.NewScript(writeBackSrc)
+
+const writeBackSrc = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then
   return -1
 end
@@ -286,7 +295,7 @@ if ARGV[6] == '1' then
     redis.call('DEL', KEYS[2])
   end
 end
-return stored`)
+return stored`
 
 // release ends a load's hold on its own fence without storing (the loader
 // failed): deleted, or kept as a refresh cache's marker.
@@ -302,14 +311,16 @@ func (s *Store[T]) release(ctx context.Context, f fence) {
 
 // releaseScript deletes the fence only if it still holds our token, so a
 // slow load whose fence expired cannot release someone else's.
-var releaseScript = redis.NewScript(`
+var releaseScript = redis.NewScript(releaseSrc)
+
+const releaseSrc = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 if ARGV[2] ~= '0' then
   return redis.call('SET', KEYS[1], 'r' .. ARGV[1], 'PX', ARGV[2])
 end
-return redis.call('DEL', KEYS[1])`)
+return redis.call('DEL', KEYS[1])`
 
 // fenceErr accounts for a failed fence operation: counted in Errors and
 // reported to the Observer as a "fence" event; the load's value is still

@@ -97,7 +97,7 @@ func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ..
 	s, err := runtime.NewStore[T](c, runtime.Spec{
 		Name: spec.Name, TTL: spec.TTL, Crypt: spec.Crypt, Codec: spec.Codec, Version: spec.Version,
 		Pattern: spec.Pattern, Match: spec.Match, AllPattern: spec.AllPattern, AllMatch: spec.AllMatch,
-		Local: spec.Local, Jitter: spec.Jitter,
+		Local: spec.Local, Jitter: spec.Jitter, Refresh: spec.Refresh,
 	}, opts...)
 	if err != nil {
 		return nil, err
