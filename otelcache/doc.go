@@ -21,7 +21,9 @@
 //	cachegen.operation.duration  Float64Histogram  s      one record per operation
 //
 // Every measurement carries cache.name and cache.operation ("get", "set",
-// "remove", "get_many", "set_many", "get_or_load"). The errors counter, and
+// "remove", "get_many", "set_many", "get_or_load", "get_many_or_load"; and
+// "fence" and "refresh" for a load's failed fence and a failed background
+// reload, with a zero duration). The errors counter, and
 // the duration of an operation that failed, also carry error.type, one of a
 // fixed set: "invalid_token", "decode", "closed", "canceled", "timeout",
 // "redis" or "other". The error's text is never recorded, so the number of

@@ -488,7 +488,7 @@ func TestCluster(t *testing.T) {
 			if calls.Load() != 1 {
 				t.Fatalf("%s: loader ran %d times across 4 cluster clients", key, calls.Load())
 			}
-			if exists(t, rdb, key+":lock") != 0 {
+			if exists(t, rdb, runtime.FenceKey(key)) != 0 {
 				t.Fatalf("%s: lock not released", key)
 			}
 			u, err := stores[3].Get(ctx, key)
