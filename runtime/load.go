@@ -155,25 +155,21 @@ func (s *Store[T]) acquire(waiting context.Context, key string) (data []byte, wa
 		}
 		held, _ := r[1].(string)
 		taken, _ := r[2].(int64)
+		f.own = taken == 1
 		if str, ok := r[0].(string); ok {
 			was = seen{present: true, raw: str}
 			if s.storedNegative(key, str) {
-				if taken == 1 {
-					s.release(ctx, f)
-				}
+				s.release(ctx, f) // if taken
 				return nil, was, fence{}, ErrNotFound
 			}
 			if d := s.decodable(key, str); d != nil {
-				if taken == 1 {
-					s.release(ctx, f)
-				}
+				s.release(ctx, f) // if taken
 				return d, was, fence{}, nil
 			}
 		} else {
 			was = seen{}
 		}
-		if taken == 1 {
-			f.own = true
+		if f.own {
 			return nil, was, f, nil
 		}
 		if s.lock == 0 || time.Now().After(deadline) {
