@@ -325,3 +325,15 @@ func TestPurgeCountsValuesOnly(t *testing.T) {
 		}
 	}
 }
+
+// recorder is an Observer keeping every event.
+type recorder struct {
+	mu  sync.Mutex
+	evs []runtime.Event
+}
+
+func (r *recorder) Observe(_ context.Context, ev runtime.Event) {
+	r.mu.Lock()
+	r.evs = append(r.evs, ev)
+	r.mu.Unlock()
+}
