@@ -32,19 +32,7 @@ import (
 // another process's load.
 func (s *Store[T]) GetManyOrLoad(ctx context.Context, keys []string, load func(ctx context.Context, missing []int) (map[int]*T, error)) (out []*T, err error) {
 	if s.b.observer != nil {
-		defer func(start time.Time) {
-			ev := Event{Cache: s.b.name, Op: "get_many_or_load", Duration: time.Since(start), Err: err}
-			for _, v := range out {
-				if v != nil {
-					ev.Hits++
-				}
-			}
-			ev.Misses = len(keys) - ev.Hits
-			if err != nil {
-				ev.Errors = 1
-			}
-			s.b.observer.Observe(ctx, ev)
-		}(time.Now())
+		defer func(start time.Time) { s.observeMany(ctx, "get_many_or_load", start, out, err) }(time.Now())
 	}
 	out = make([]*T, len(keys))
 	if len(keys) == 0 {
@@ -316,4 +304,20 @@ func evalPipelined(ctx context.Context, c redis.UniversalClient, src string, cal
 		})
 	}
 	return cmds
+}
+
+// observeMany reports a batch read: a hit per value found, a miss per other
+// key, one error for a failed batch.
+func (s *Store[T]) observeMany(ctx context.Context, op string, start time.Time, out []*T, err error) {
+	ev := Event{Cache: s.b.name, Op: op, Duration: time.Since(start), Err: err}
+	for _, v := range out {
+		if v != nil {
+			ev.Hits++
+		}
+	}
+	ev.Misses = len(out) - ev.Hits
+	if err != nil {
+		ev.Errors = 1
+	}
+	s.b.observer.Observe(ctx, ev)
 }

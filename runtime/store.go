@@ -377,19 +377,7 @@ func (s *Store[T]) TTL(ctx context.Context, key string) (time.Duration, error) {
 // joins the per-key errors, and the values that did decode are still given.
 func (s *Store[T]) GetMany(ctx context.Context, keys []string) (out []*T, err error) {
 	if s.b.observer != nil {
-		defer func(start time.Time) {
-			ev := Event{Cache: s.b.name, Op: "get_many", Duration: time.Since(start), Err: err}
-			for _, v := range out {
-				if v != nil {
-					ev.Hits++
-				}
-			}
-			ev.Misses = len(keys) - ev.Hits
-			if err != nil {
-				ev.Errors = 1
-			}
-			s.b.observer.Observe(ctx, ev)
-		}(time.Now())
+		defer func(start time.Time) { s.observeMany(ctx, "get_many", start, out, err) }(time.Now())
 	}
 	return s.getManyLocal(ctx, keys)
 }
