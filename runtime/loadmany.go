@@ -175,7 +175,7 @@ func (s *Store[T]) loadMany(ctx context.Context, keys []string, miss []int, got 
 			}
 			if d := s.decodable(keys[i], str); d != nil {
 				v := new(T)
-				if s.b.codec.Unmarshal(d, v) == nil {
+				if s.b.unmarshal(d, v) == nil {
 					got[i] = v
 					s.releaseMany(bg, fences[j:j+1])
 					continue // stored meanwhile
