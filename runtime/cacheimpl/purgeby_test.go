@@ -1,9 +1,12 @@
 package cacheimpl_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -189,4 +192,71 @@ func TestPurgeByScansOneMaster(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPurgeByFences: a GetOrLoad in flight for a key of the purged group
+// does not store its value afterwards (its fence went with the group), a
+// load in flight for another group does, and the group leaves no key
+// behind — no value, no fence.
+func TestPurgeByFences(t *testing.T) {
+	topologies(t, func(t *testing.T, rdb redis.UniversalClient) {
+		c, err := cacheimpl.New(rdb, orderSpec())
+		must(t, err)
+		fill(t, c)
+		gate := make(chan struct{})
+		started := make(chan struct{}, 2)
+		load := func(_ context.Context, k OrderKey) (*Order, error) {
+			started <- struct{}{}
+			<-gate
+			return &Order{TenantID: k.TenantID, ID: k.ID, Owner: &Owner{}, Total: 2}, nil
+		}
+		var wg sync.WaitGroup
+		for _, k := range []OrderKey{{"a", 100}, {"b", 100}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if o, err := c.GetOrLoad(ctx, k, load); err != nil || o.Total != 2 {
+					t.Errorf("GetOrLoad(%v) = %+v, %v", k, o, err)
+				}
+			}()
+		}
+		<-started
+		<-started
+		n, err := c.PurgeBy(ctx, orderGroup("a"))
+		if err != nil || n != 10 {
+			t.Fatalf("PurgeBy(a) = %d, %v", n, err)
+		}
+		close(gate)
+		wg.Wait()
+		if _, err := c.Get(ctx, OrderKey{"a", 100}); !errors.Is(err, runtime.ErrMiss) {
+			t.Fatalf("a load in flight across PurgeBy stored its value: %v", err)
+		}
+		if o, err := c.Get(ctx, OrderKey{"b", 100}); err != nil || o.Total != 2 {
+			t.Fatalf("the other group's load did not store: %+v, %v", o, err)
+		}
+		if left := keysUnder(t, rdb, "tenant:{a}:*"); len(left) != 0 {
+			t.Fatalf("PurgeBy left keys of the group: %v", left)
+		}
+	})
+}
+
+// keysUnder lists the keys matching glob on every master.
+func keysUnder(t *testing.T, rdb redis.UniversalClient, glob string) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var out []string
+	scan := func(ctx context.Context, n *redis.Client) error {
+		keys, err := n.Keys(ctx, glob).Result()
+		mu.Lock()
+		out = append(out, keys...)
+		mu.Unlock()
+		return err
+	}
+	switch r := rdb.(type) {
+	case *redis.ClusterClient:
+		must(t, r.ForEachMaster(ctx, scan))
+	case *redis.Client:
+		must(t, scan(ctx, r))
+	}
+	return out
 }
