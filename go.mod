@@ -10,6 +10,7 @@ require (
 	github.com/kisielk/og-rek v1.3.0
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/segmentio/asm v1.2.1
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.42.0

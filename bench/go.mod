@@ -18,6 +18,7 @@ require (
 	github.com/kisielk/og-rek v1.3.0 // indirect
 	github.com/klauspost/compress v1.13.6 // indirect
 	github.com/nlpodyssey/gopickle v0.2.0 // indirect
+	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/vmihailenco/go-tinylfu v0.2.2 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect

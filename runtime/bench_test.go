@@ -520,6 +520,22 @@ func BenchmarkPaired(b *testing.B) {
 		px, py := paired(b, "plain", 1, gets[0], "crypt", 1, gets[1])
 		b.ReportMetric(py-px, "crypt-extra-ns/op")
 	})
+	b.Run("op=set-1KiB-crypt", func(b *testing.B) {
+		type blob struct{ Data string }
+		v := &blob{Data: strings.Repeat("x", 1024)}
+		rdb := benchServer(b)
+		var sets [2]func()
+		for i, crypt := range []bool{false, true} {
+			spec := benchSpec
+			spec.Crypt = crypt
+			s, err := runtime.NewStore[blob](rdb, spec, keysIf(crypt)...)
+			must(b, err)
+			key := benchKey(i)
+			sets[i] = func() { try(s.Set(ctx, key, v, 0)) }
+		}
+		px, py := paired(b, "plain", 1, sets[0], "crypt", 1, sets[1])
+		b.ReportMetric(py-px, "crypt-extra-ns/op")
+	})
 	b.Run("op=local-hit", func(b *testing.B) {
 		rdb, key := benchServer(b), benchKey(1)
 		network, err := runtime.NewStore[BenchUser](rdb, benchSpec)

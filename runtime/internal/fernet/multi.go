@@ -39,7 +39,13 @@ func (m *Multi) Encrypt(plain []byte) ([]byte, error) { return m.ciphers[0].Encr
 // rick, only ErrInvalidToken moves on to the next cipher; any other error
 // (from a custom Cipher) is returned at once.
 func (m *Multi) Decrypt(token []byte) ([]byte, error) {
-	return m.try(func(c Cipher) ([]byte, error) { return c.Decrypt(token) })
+	for _, c := range m.ciphers { // no closure: this is every crypt Get
+		plain, err := c.Decrypt(token)
+		if !errors.Is(err, ErrInvalidToken) {
+			return plain, err
+		}
+	}
+	return nil, ErrInvalidToken
 }
 
 // DecryptAtTime is Decrypt with Fernet256.DecryptAtTime's time check. A
