@@ -31,6 +31,7 @@ import (
 	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/cachegen/cachegen/runtime"
 	"github.com/cachegen/cachegen/runtime/internal/codec"
+	"github.com/cachegen/cachegen/runtime/internal/fastbench"
 )
 
 // hostileCase is one stored value, the cache that reads it and the
@@ -62,7 +63,8 @@ var hostileDsts = map[string]func() any{
 			F *big.Float
 		})
 	},
-	"maps": func() any { return new([]map[string]any) },
+	"maps":      func() any { return new([]map[string]any) },
+	"generated": func() any { return nil }, // the generated cache's own *User
 }
 
 func (c hostileCase) id() string { return c.codec + "/" + c.class + "/" + c.name + "→" + c.dst }
@@ -300,6 +302,18 @@ func hostileCases() []hostileCase {
 	})
 	cs = append(cs, hostileCase{class: "unauthenticated", name: "raw gob under crypt", codec: "gob", crypt: true, dst: "struct",
 		data: func() []byte { b, _ := mustCodec("gob").Marshal(Target{ID: 1}); return b }})
+	// fast: the generated codec=fast decoder (runtime/fastwire), read
+	// through a generated cache (fastbench's UserCache, near cache on).
+	add("fast", "declared length", "Tags count 2^40", "generated", func() []byte {
+		return join([]byte{0xf1, 0x07}, binary.AppendUvarint(nil, 1<<40), []byte{0})
+	})
+	add("fast", "declared length", "string length 2^40", "generated", func() []byte {
+		return join([]byte{0xf1, 0x02}, binary.AppendUvarint(nil, 1<<40), []byte{0})
+	})
+	addV("fast", "per element", "1M empty Tags", "generated", func() []byte {
+		return join([]byte{0xf1, 0x07}, binary.AppendUvarint(nil, 1<<20+1), make([]byte, 1<<20), []byte{0})
+	})
+	add("fast", "malformed", "msgpack bytes", "generated", func() []byte { return []byte{0x81, 0xa2, 'I', 'D', 0x01} })
 	cs = append(cs, hostileCase{class: "token", name: "16 MB of base64", codec: "msgpack", crypt: true, dst: "struct",
 		data: func() []byte { return append([]byte("gYA"), rep([]byte("A"), 16<<20)...) }})
 	return cs
@@ -316,7 +330,7 @@ func TestHostileBytes(t *testing.T) {
 	rdb := srv.Client(t)
 	cases := hostileCases()
 	for i, c := range cases {
-		if err := rdb.Set(ctx, fmt.Sprintf("h:%d", i), c.data(), 0).Err(); err != nil {
+		if err := rdb.Set(ctx, hostileKey(rdb, c, i), c.data(), 0).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -377,6 +391,26 @@ func TestHostileBytes(t *testing.T) {
 	t.Logf("%d cases in %d classes, most CPU in one case: %v", len(cases), len(byClass), maxCPU)
 }
 
+// TestHostileHarness: a child that dies with a fatal error under ulimit -v
+// is seen as dead inside its case (what fails a campaign case), not as a
+// hung or passing run.
+func TestHostileHarness(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a child binary under -race")
+	}
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -v 4194304 && exec "$0" -test.run='^TestHostileChild$' -test.count=1`, childBinary(t))
+	cmd.Env = append(os.Environ(), hostileChildEnv+"=fatal")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err == nil || !strings.Contains(string(out), "BEGIN\t0") || strings.Contains(string(out), "END") {
+		t.Fatalf("want a child that began case 0 and died: err %v, stdout %q", err, out)
+	}
+	if !strings.Contains(stderr.String(), "out of memory") {
+		t.Fatalf("want a fatal out-of-memory, stderr: %.400s", stderr.String())
+	}
+}
+
 // verdict returns "" for a passing case, else why it fails.
 func verdict(c hostileCase, srv *redistest.Server, alloc int64, cpu time.Duration, errText string) string {
 	n := len(c.data())
@@ -403,6 +437,17 @@ func TestHostileChild(t *testing.T) {
 	if env == "" {
 		return
 	}
+	if env == "fatal" {
+		// TestHostileHarness: die the way the campaign's crashers did, with
+		// a fatal out-of-memory that no recover catches.
+		fmt.Printf("BEGIN\t0\n")
+		os.Stdout.Sync()
+		var keep [][]byte
+		for {
+			keep = append(keep, make([]byte, 1<<30))
+			keep[len(keep)-1][0] = 1
+		}
+	}
 	addr, from, _ := strings.Cut(env, ",")
 	first, _ := strconv.Atoi(from)
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
@@ -418,7 +463,7 @@ func TestHostileChild(t *testing.T) {
 		var before, after goruntime.MemStats
 		goruntime.ReadMemStats(&before)
 		cpu0 := cpuTime()
-		err := get(fmt.Sprintf("h:%d", i), dst)
+		err := get(hostileKey(rdb, c, i), dst)
 		cpu := cpuTime() - cpu0
 		goruntime.ReadMemStats(&after)
 		res := "ok"
@@ -441,8 +486,33 @@ func oneLine(s string) string {
 	return s
 }
 
+// hostileKey is where case i is stored: the generated cache's key for the
+// fast cases, h:<i> otherwise.
+func hostileKey(rdb *redis.Client, c hostileCase, i int) string {
+	if c.codec == "fast" {
+		uc, err := fastbench.NewUserCache(rdb)
+		if err != nil {
+			panic(err)
+		}
+		defer uc.Close()
+		return uc.Key(int64(i))
+	}
+	return fmt.Sprintf("h:%d", i)
+}
+
 // plainOrCrypt returns the Get of the cache a case is read through.
 func plainOrCrypt(rdb *redis.Client, c hostileCase) func(key string, dst any) error {
+	if c.codec == "fast" {
+		uc, err := fastbench.NewUserCache(rdb)
+		if err != nil {
+			panic(err)
+		}
+		return func(key string, dst any) error {
+			id, _ := strconv.ParseInt(strings.Split(key, ":")[1], 10, 64)
+			_, err := uc.Get(ctx, id)
+			return err
+		}
+	}
 	cdc := mustCodec(c.codec)
 	if c.crypt {
 		cc, err := runtime.NewCryptRedisCache(rdb, runtime.WithCodec(cdc), runtime.WithKeys(keyA))
