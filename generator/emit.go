@@ -103,7 +103,7 @@ func (g *emitter) guards() {
 	for i, gd := range g.m.Guards {
 		aliases[i] = gd.Alias
 	}
-	g.doc("The shape guards: go build fails here when %s changes without cachegen being run again. Regenerate with go generate.", joinOr(names))
+	g.doc("Shape guards: the build fails here when %s changed; run go generate.", joinOr(names))
 	if len(g.m.Guards) == 1 {
 		gd := g.m.Guards[0]
 		g.f.Type().Id(aliases[0]).Op("=").Add(g.typ(gd.Struct))
@@ -141,261 +141,6 @@ func joinAnd(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-// cache emits the key struct, type, constructor and methods of one cache.
-func (g *emitter) cache(c *cacheModel) {
-	ent := c.Entity.Name
-	entT := func() *jen.Statement { return jen.Id(ent) }
-	ptrT := func() *jen.Statement { return jen.Op("*").Id(ent) }
-	recv := func() *jen.Statement { return jen.Id("c").Op("*").Id(c.Name) }
-	ctxP := func() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }
-	store := func() *jen.Statement { return jen.Id("c").Dot("s") }
-
-	params := func() []jen.Code {
-		out := []jen.Code{ctxP()}
-		for _, p := range c.Params {
-			out = append(out, jen.Id(p.Var).Add(g.typ(p.Type)))
-		}
-		return out
-	}
-	keyParams := func() []jen.Code { return params()[1:] }
-	args := func() []jen.Code {
-		var out []jen.Code
-		for _, p := range c.Params {
-			out = append(out, jen.Id(p.Var))
-		}
-		return out
-	}
-	key := func() *jen.Statement { return jen.Id("c").Dot("Key").Call(args()...) }
-	the := "the " + ent + " with the given " + paramWords(c)
-
-	if c.KeyName != "" {
-		g.doc("%s identifies one %s in %s: one field per placeholder of the key template %s.",
-			c.KeyName, ent, c.Name, c.Template)
-		g.f.Type().Id(c.KeyName).StructFunc(func(s *jen.Group) {
-			for _, p := range c.Params {
-				s.Id(p.Field).Add(g.typ(p.Type)).Comment(ent + "." + p.Path)
-			}
-		})
-		g.f.Line()
-	}
-
-	g.doc("%s", describe(c))
-	g.f.Type().Id(c.Name).Struct(jen.Id("s").Op("*").Add(g.rt("Store")).Types(entT()))
-	g.f.Line()
-
-	ctor := "New" + c.Name
-	extra := ""
-	if c.Crypt {
-		extra = " A crypt cache needs at least one key (runtime.WithKeys) and fails here without a valid one."
-	}
-	g.doc("%s returns a new %s, which stores %s values through c. It does not contact Redis: a cache can be built while Redis is down, and the first call reports the error.%s",
-		ctor, c.Name, ent, extra)
-	var preset []jen.Code // options the user's may override
-	if name := c.Entity.CloneFunc; name != "" {
-		preset = append(preset, g.rt("WithClone").Call(jen.Id(name)))
-	}
-	if c.Codec == "fast" {
-		preset = append(preset, g.rt("WithCodec").Call(jen.Id(c.Entity.FastCodec)))
-	}
-	presetOpts := jen.Null()
-	if len(preset) > 0 {
-		presetOpts = jen.Id("opts").Op("=").Append(jen.Index().Add(g.rt("Option")).Values(preset...), jen.Id("opts").Op("..."))
-	}
-	g.f.Func().Id(ctor).Params(
-		jen.Id("c").Qual(redisPath, "UniversalClient"),
-		jen.Id("opts").Op("...").Add(g.rt("Option")),
-	).Params(jen.Op("*").Id(c.Name), jen.Error()).Block(
-		presetOpts,
-		jen.List(jen.Id("s"), jen.Err()).Op(":=").Add(g.rt("NewStore")).Types(entT()).Call(
-			jen.Id("c"), g.spec(c), jen.Id("opts").Op("..."),
-		),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Op("&").Id(c.Name).Values(jen.Dict{jen.Id("s"): jen.Id("s")}), jen.Nil()),
-	)
-	g.f.Line()
-
-	if c.Version != "" {
-		g.doc("Key returns the Redis key of %s, prefix and schema version included.", the)
-	} else {
-		g.doc("Key returns the Redis key of %s, prefix included.", the)
-	}
-	g.f.Func().Params(recv()).Id("Key").Params(keyParams()...).String().Block(
-		jen.Return(store().Dot("Prefix").Call().Op("+").Add(g.keyExpr(c))),
-	)
-	g.f.Line()
-
-	g.doc("keyOf returns the Redis key of v.")
-	g.f.Func().Params(recv()).Id("keyOf").Params(jen.Id("v").Add(ptrT())).Params(jen.String(), jen.Error()).BlockFunc(func(b *jen.Group) {
-		b.If(jen.Id("v").Op("==").Nil()).Block(
-			jen.Return(jen.Lit(""), jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("cachegen: nil *%s passed to %s", ent, c.Name)))),
-		)
-		checked := map[string]bool{}
-		var vals []jen.Code
-		for _, p := range c.Params {
-			sel := jen.Id("v")
-			path := ""
-			for i, st := range p.Steps {
-				sel = sel.Clone().Dot(st.Field)
-				path = strings.TrimPrefix(path+"."+st.Field, ".")
-				if st.Ptr && i < len(p.Steps)-1 && !checked[path] {
-					checked[path] = true
-					b.If(sel.Clone().Op("==").Nil()).Block(
-						jen.Return(jen.Lit(""), jen.Qual("errors", "New").Call(jen.Lit(
-							fmt.Sprintf("cachegen: %s: cannot build the key of a *%s whose %s is nil", c.Name, ent, path)))),
-					)
-				}
-			}
-			vals = append(vals, sel)
-		}
-		b.Return(jen.Id("c").Dot("Key").Call(vals...), jen.Nil())
-	})
-	g.f.Line()
-
-	g.doc("Get returns the cached %s, or runtime.ErrMiss when it is not cached. The caller owns the value returned.", the[len("the "):])
-	g.f.Func().Params(recv()).Id("Get").Params(params()...).Params(ptrT(), jen.Error()).Block(
-		jen.Return(store().Dot("Get").Call(jen.Id("ctx"), key())),
-	)
-	g.f.Line()
-
-	g.doc("Set stores v under the key built from its fields, with the default TTL. Set of a nil v, or of a v with a nil pointer on a key field path, is an error.")
-	g.f.Func().Params(recv()).Id("Set").Params(ctxP(), jen.Id("v").Add(ptrT())).Error().Block(
-		jen.Return(jen.Id("c").Dot("SetWithTTL").Call(jen.Id("ctx"), jen.Id("v"), store().Dot("DefaultTTL").Call())),
-	)
-	g.f.Line()
-
-	g.doc("SetWithTTL stores v under the key built from its fields, expiring after ttl; a ttl of 0 means no expiry.")
-	g.f.Func().Params(recv()).Id("SetWithTTL").Params(ctxP(), jen.Id("v").Add(ptrT()), jen.Id("ttl").Qual("time", "Duration")).Error().Block(
-		jen.List(jen.Id("key"), jen.Err()).Op(":=").Id("c").Dot("keyOf").Call(jen.Id("v")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.Return(store().Dot("Set").Call(jen.Id("ctx"), jen.Id("key"), jen.Id("v"), jen.Id("ttl"))),
-	)
-	g.f.Line()
-
-	g.doc("Has reports whether %s is cached.", the)
-	g.f.Func().Params(recv()).Id("Has").Params(params()...).Params(jen.Bool(), jen.Error()).Block(
-		jen.Return(store().Dot("Has").Call(jen.Id("ctx"), key())),
-	)
-	g.f.Line()
-
-	g.doc("Remove deletes the cached %s and reports whether it was cached.", the[len("the "):])
-	g.f.Func().Params(recv()).Id("Remove").Params(params()...).Params(jen.Bool(), jen.Error()).Block(
-		jen.Return(store().Dot("Remove").Call(jen.Id("ctx"), key())),
-	)
-	g.f.Line()
-
-	g.doc("TTL returns how long the cached %s has left to live: runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not cached.", the[len("the "):])
-	g.f.Func().Params(recv()).Id("TTL").Params(params()...).Params(jen.Qual("time", "Duration"), jen.Error()).Block(
-		jen.Return(store().Dot("TTL").Call(jen.Id("ctx"), key())),
-	)
-	g.f.Line()
-
-	g.getMany(c, recv, ctxP, store, entT, ptrT)
-	g.setMany(c, recv, ctxP, store, ptrT)
-
-	loadParams := []jen.Code{jen.Qual("context", "Context")}
-	for _, p := range c.Params {
-		loadParams = append(loadParams, g.typ(p.Type))
-	}
-	g.doc("GetOrLoad returns the cached %s, or calls load, caches what it returns and returns that. Concurrent calls for one key in this process share one load, which does not fail when one caller's ctx is cancelled; each caller gets its own copy. An error from load is returned and not cached.", the[len("the "):])
-	var glParams []jen.Code
-	for _, p := range append(params(), jen.Id("load").Func().Params(loadParams...).Params(ptrT(), jen.Error())) {
-		glParams = append(glParams, jen.Line().Add(p))
-	}
-	glParams = append(glParams, jen.Line())
-	g.f.Func().Params(recv()).Id("GetOrLoad").Params(glParams...).Params(ptrT(), jen.Error()).Block(
-		jen.Return(store().Dot("GetOrLoad").Call(jen.Id("ctx"), key(),
-			jen.Func().Params(ctxP()).Params(ptrT(), jen.Error()).Block(
-				jen.Return(jen.Id("load").Call(append([]jen.Code{jen.Id("ctx")}, args()...)...)),
-			),
-		)),
-	)
-	g.f.Line()
-
-	scope := "this schema version"
-	if c.SchemaOff {
-		scope = "the cache"
-	}
-	g.doc("Purge removes every value of %s (keys %s) from Redis and returns how many it removed. Other caches are not touched, even when their keys share a prefix.", scope, c.Template)
-	g.f.Func().Params(recv()).Id("Purge").Params(ctxP()).Params(jen.Int64(), jen.Error()).Block(
-		jen.Return(store().Dot("Purge").Call(jen.Id("ctx"))),
-	)
-	g.f.Line()
-
-	g.doc("PurgeAllVersions removes the values of every schema version of %s, including those written by older builds, and returns how many it removed.", c.Name)
-	g.f.Func().Params(recv()).Id("PurgeAllVersions").Params(ctxP()).Params(jen.Int64(), jen.Error()).Block(
-		jen.Return(store().Dot("PurgeAllVersions").Call(jen.Id("ctx"))),
-	)
-	g.f.Line()
-
-	g.doc("Close makes later calls fail with runtime.ErrClosed and stops the near cache's invalidation connection, if it has one. The client passed to %s stays open.", ctor)
-	g.f.Func().Params(recv()).Id("Close").Params().Error().Block(
-		jen.Return(store().Dot("Close").Call()),
-	)
-	g.f.Line()
-
-	g.doc("Stats returns the hit, miss and error counts of %s.", c.Name)
-	g.f.Func().Params(recv()).Id("Stats").Params().Add(g.rt("Stats")).Block(
-		jen.Return(store().Dot("Stats").Call()),
-	)
-	g.f.Line()
-}
-
-type stmtFunc = func() *jen.Statement
-
-func (g *emitter) getMany(c *cacheModel, recv, ctxP, store, entT, ptrT stmtFunc) {
-	ent := c.Entity.Name
-	var (
-		list, item string
-		keyT       *jen.Statement
-		keyArgs    []jen.Code
-	)
-	if len(c.Params) == 1 {
-		p := c.Params[0]
-		list, item, keyT = p.Plural, p.Var, g.typ(p.Type)
-		keyArgs = []jen.Code{jen.Id(item)}
-	} else {
-		list, item, keyT = "keys", "k", jen.Id(c.KeyName)
-		for _, p := range c.Params {
-			keyArgs = append(keyArgs, jen.Id("k").Dot(p.Field))
-		}
-	}
-	g.doc("GetMany returns the cached %s values for %s, in a map without the misses. Values that fail to decode are left out too and reported in the error, which joins every per-key error.", ent, list)
-	g.f.Func().Params(recv()).Id("GetMany").Params(ctxP(), jen.Id(list).Index().Add(keyT.Clone())).Params(
-		jen.Map(keyT.Clone()).Add(ptrT()), jen.Error(),
-	).Block(
-		jen.Id("redisKeys").Op(":=").Make(jen.Index().String(), jen.Len(jen.Id(list))),
-		jen.For(jen.List(jen.Id("i"), jen.Id(item)).Op(":=").Range().Id(list)).Block(
-			jen.Id("redisKeys").Index(jen.Id("i")).Op("=").Id("c").Dot("Key").Call(keyArgs...),
-		),
-		jen.List(jen.Id("vs"), jen.Err()).Op(":=").Add(store()).Dot("GetMany").Call(jen.Id("ctx"), jen.Id("redisKeys")),
-		jen.Id("m").Op(":=").Make(jen.Map(keyT.Clone()).Add(ptrT()), jen.Len(jen.Id("vs"))),
-		jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("vs")).Block(
-			jen.If(jen.Id("v").Op("!=").Nil()).Block(
-				jen.Id("m").Index(jen.Id(list).Index(jen.Id("i"))).Op("=").Id("v"),
-			),
-		),
-		jen.Return(jen.Id("m"), jen.Err()),
-	)
-	g.f.Line()
-	_ = entT
-}
-
-func (g *emitter) setMany(c *cacheModel, recv, ctxP, store, ptrT stmtFunc) {
-	g.doc("SetMany stores every value of vs under the key built from its fields, with the default TTL. It stores nothing when one of them is nil or has a nil pointer on a key field path.")
-	g.f.Func().Params(recv()).Id("SetMany").Params(ctxP(), jen.Id("vs").Index().Add(ptrT())).Error().Block(
-		jen.Id("redisKeys").Op(":=").Make(jen.Index().String(), jen.Len(jen.Id("vs"))),
-		jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("vs")).Block(
-			jen.List(jen.Id("key"), jen.Err()).Op(":=").Id("c").Dot("keyOf").Call(jen.Id("v")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("vs[%d]: %w"), jen.Id("i"), jen.Err())),
-			),
-			jen.Id("redisKeys").Index(jen.Id("i")).Op("=").Id("key"),
-		),
-		jen.Return(store().Dot("SetMany").Call(jen.Id("ctx"), jen.Id("redisKeys"), jen.Id("vs"), store().Dot("DefaultTTL").Call())),
-	)
-	g.f.Line()
-}
-
 // paramWords names a cache's key parameters for doc comments: "id",
 // "tenantID and id".
 func paramWords(c *cacheModel) string {
@@ -408,29 +153,22 @@ func paramWords(c *cacheModel) string {
 
 // describe writes the doc comment of a cache type.
 func describe(c *cacheModel) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s is a typed Redis cache of %s values under keys %s", c.Name, c.Entity.Name, c.Template)
+	key := c.Template
 	if c.Version != "" {
-		fmt.Fprintf(&b, ":%s (%s is the schema version, which changes with the shape of %s)", c.Version, c.Version, c.Entity.Name)
+		key += ":" + c.Version
 	}
-	codec := c.Codec
-	switch c.Codec {
-	case "custom":
-		codec = "the codec passed with runtime.WithCodec"
-	case "fast":
-		codec = "the generated, reflection-free codec=fast codec"
-	}
-	facts := []string{"encoded with " + codec}
+	facts := []string{c.Codec}
 	if c.Crypt {
 		facts = append(facts, "encrypted")
 	}
 	if c.TTL > 0 {
-		facts = append(facts, "expire after "+formatDuration(c.TTL)+" by default")
-	} else {
-		facts = append(facts, "do not expire by default")
+		facts = append(facts, "ttl "+formatDuration(c.TTL))
 	}
-	b.WriteString(". Values are " + joinAnd(facts) + ". It is safe for concurrent use.")
-	return b.String()
+	if c.Local > 0 {
+		facts = append(facts, "near cache of "+strconv.Itoa(c.Local))
+	}
+	return fmt.Sprintf("%s caches %s values under %s (%s). Its methods: Generated API in cachegen's README.",
+		c.Name, c.Entity.Name, key, strings.Join(facts, ", "))
 }
 
 // formatDuration writes d in its largest exact unit: 1h, 90m, 1500ms.
@@ -465,49 +203,6 @@ func durationCode(d time.Duration) *jen.Statement {
 	return jen.Lit(int64(d))
 }
 
-// spec writes the runtime.Spec literal of a cache, one field a line in
-// Spec's declaration order.
-func (g *emitter) spec(c *cacheModel) *jen.Statement {
-	fields := []struct {
-		name string
-		val  jen.Code
-	}{
-		{"Name", jen.Lit(c.Name)},
-		{"TTL", durationCode(c.TTL)},
-		{"Crypt", jen.Lit(c.Crypt)},
-		{"Codec", jen.Lit(c.Codec)},
-		{"Version", jen.Lit(c.Version)},
-		{"Pattern", strLit(c.Pattern)},
-		{"Match", strLit(c.Match)},
-		{"AllPattern", strLit(c.AllPattern)},
-		{"AllMatch", strLit(c.AllMatch)},
-	}
-	if c.Local != 0 {
-		fields = append(fields, struct {
-			name string
-			val  jen.Code
-		}{"Local", jen.Lit(c.Local)})
-	}
-	if c.Jitter != 0 {
-		fields = append(fields, struct {
-			name string
-			val  jen.Code
-		}{"Jitter", jen.Lit(c.Jitter)})
-	}
-	if c.Refresh != 0 {
-		fields = append(fields, struct {
-			name string
-			val  jen.Code
-		}{"Refresh", durationCode(c.Refresh)})
-	}
-	return g.rt("Spec").ValuesFunc(func(v *jen.Group) {
-		for _, f := range fields {
-			v.Line().Id(f.name).Op(":").Add(f.val)
-		}
-		v.Line()
-	})
-}
-
 // strLit writes s as a raw string literal when it has backslashes, so
 // regexps and escaped globs read as written.
 func strLit(s string) *jen.Statement {
@@ -517,8 +212,9 @@ func strLit(s string) *jen.Statement {
 	return jen.Lit(s)
 }
 
-// keyExpr writes the concatenation that builds a key, prefix aside.
-func (g *emitter) keyExpr(c *cacheModel) *jen.Statement {
+// keyExpr writes the concatenation that builds a key, prefix aside; arg
+// writes a placeholder's value.
+func (g *emitter) keyExpr(c *cacheModel, arg func(*param) *jen.Statement) *jen.Statement {
 	var parts []jen.Code
 	lit := ""
 	flush := func() {
@@ -533,20 +229,15 @@ func (g *emitter) keyExpr(c *cacheModel) *jen.Statement {
 			continue
 		}
 		flush()
-		parts = append(parts, g.valueExpr(c.Params[part.Param], jen.Id(c.Params[part.Param].Var), c.Special))
+		parts = append(parts, g.valueExpr(c.Params[part.Param], arg(c.Params[part.Param]), c.Special))
 	}
 	if c.Version != "" {
 		lit += ":" + c.Version
 	}
 	flush()
-	// Long concatenations get one operand a line.
 	expr := jen.Add(parts[0])
 	for _, p := range parts[1:] {
-		if len(parts) > 5 {
-			expr = expr.Op("+").Line().Add(p)
-		} else {
-			expr = expr.Op("+").Add(p)
-		}
+		expr = expr.Op("+").Add(p)
 	}
 	return expr
 }
@@ -561,7 +252,7 @@ func (g *emitter) valueExpr(p *param, x *jen.Statement, special string) *jen.Sta
 	}
 	switch p.Kind {
 	case kindString:
-		return g.rt("EscapeKey").Call(conv(types.String, "string"), jen.Lit(special))
+		return jen.Qual(cacheimplPath, "Escape").Call(conv(types.String, "string"), jen.Lit(special))
 	case kindInt:
 		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == types.Int {
 			return jen.Qual("strconv", "Itoa").Call(x)
@@ -575,9 +266,9 @@ func (g *emitter) valueExpr(p *param, x *jen.Statement, special string) *jen.Sta
 		if p.PtrRecv {
 			x = jen.Op("&").Add(x)
 		}
-		return g.rt("TextKey").Call(x, jen.Lit(special))
-	default: // KindStringer
-		return g.rt("EscapeKey").Call(x.Dot("String").Call(), jen.Lit(special))
+		return jen.Qual(cacheimplPath, "TextKey").Call(x, jen.Lit(special))
+	default: // kindStringer
+		return jen.Qual(cacheimplPath, "Escape").Call(x.Dot("String").Call(), jen.Lit(special))
 	}
 }
 

@@ -58,7 +58,7 @@ func (ce *cloneEmitter) emit() {
 func (ce *cloneEmitter) function(t *types.Named) {
 	name := ce.names[types.TypeString(t, nil)]
 	typ := ce.g.typ(t)
-	ce.g.doc("%s returns a deep copy of v (nil for nil), sharing nothing mutable with it: the near cache hands every caller its own copy.", name)
+	ce.g.doc("%s returns a deep copy of v: the near cache hands out copies.", name)
 	ce.vars = ce.g.m.names.scope()
 	ce.inline = map[string]bool{types.TypeString(t, nil): true}
 	st := t.Underlying().(*types.Struct)

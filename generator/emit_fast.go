@@ -37,8 +37,8 @@ func (fe *fastEmitter) funcs(t *types.Named) (enc, dec string) {
 // codec writes the codec variable of an entity.
 func (fe *fastEmitter) codec(e *entityModel, name string) {
 	enc, dec := fe.funcs(e.Type)
-	fe.g.doc("%s is the codec=fast codec of %s: %s and %s, reflection-free, in the wire format of package fastwire.", name, e.Name, enc, dec)
-	fe.g.f.Var().Id(name).Op("=").Add(fe.g.rt("FastCodec")).Call(jen.Id(enc), jen.Id(dec))
+	fe.g.doc("%s is the codec=fast codec of %s (wire format: package fastwire).", name, e.Name)
+	fe.g.f.Var().Id(name).Op("=").Qual(cacheimplPath, "FastCodec").Call(jen.Id(enc), jen.Id(dec))
 	fe.g.f.Line()
 }
 

@@ -39,6 +39,10 @@ type entityModel struct {
 	// which every constructor passes; "" when none can be generated (a
 	// near cache then copies through the codec).
 	CloneFunc string
+	// CloneShallow reports that a copy by assignment is deep (no
+	// references, no locks): constructors pass cacheimpl.Shallow and no
+	// clone function is written.
+	CloneShallow bool
 	// FastCodec names the codec=fast codec variable of the struct when a
 	// cache of it uses codec=fast; the file then holds the struct's
 	// generated encoder and decoder.
@@ -74,6 +78,10 @@ type cacheModel struct {
 	Jitter    int
 	Refresh   time.Duration // refresh-ahead age (runtime Spec.Refresh); 0 = off
 
+	// PurgeBy is the method that purges one group of values, named after
+	// the first placeholder (PurgeByTenantID); "" with one placeholder.
+	PurgeBy string
+
 	Pattern, Match       string // SCAN glob and regexp of this version's keys
 	AllPattern, AllMatch string // the same for every version
 }
@@ -90,12 +98,12 @@ type keyKind int
 
 // The kinds of key field.
 const (
-	kindString   keyKind = iota // escaped with runtime.EscapeKey
+	kindString   keyKind = iota // escaped with cacheimpl.Escape
 	kindInt                     // strconv.FormatInt
 	kindUint                    // strconv.FormatUint
 	kindBool                    // strconv.FormatBool
-	kindText                    // runtime.TextKey (encoding.TextMarshaler)
-	kindStringer                // runtime.EscapeKey of String()
+	kindText                    // cacheimpl.TextKey (encoding.TextMarshaler)
+	kindStringer                // cacheimpl.Escape of String()
 )
 
 // param is one placeholder of a key template.

@@ -246,8 +246,12 @@ func (ps *parser) env() typeEnv { return typeEnv{pkg: ps.pkg.Types, module: ps.m
 // checkClone decides whether the entity gets a generated deep copy. One
 // that cannot be generated is an error for caches with local= only.
 func (ps *parser) checkClone(m *pkgModel, e *entityModel) {
-	_, prob := m.clone.root(e.Type)
+	deep, prob := m.clone.root(e.Type)
 	if prob == nil {
+		if !deep && !m.clone.named(e.Type).locked {
+			e.CloneShallow = true
+			return
+		}
 		e.CloneFunc = "clone" + e.Name // made unique by name
 		return
 	}
@@ -364,6 +368,8 @@ func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheMode
 	}
 	if len(cache.Params) < 2 {
 		cache.KeyName = ""
+	} else {
+		cache.PurgeBy = "PurgeBy" + cache.Params[0].Field
 	}
 	if !cache.SchemaOff {
 		cache.Version = fingerprint(shape, cache.Codec, cache.Crypt)
@@ -512,6 +518,7 @@ var importPaths = [][2]string{
 	{"strconv", "strconv"},
 	{"time", "time"},
 	{runtimePath, "runtime"},
+	{cacheimplPath, "cacheimpl"},
 	{fastwirePath, "fastwire"},
 	{redisPath, "redis"},
 }

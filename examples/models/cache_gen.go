@@ -4,20 +4,18 @@ package models
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 )
 
-// The shape guards: go build fails here when User, Session, Order, OrderLine or
-// Product changes without cachegen being run again. Regenerate with go
-// generate.
+// Shape guards: the build fails here when User, Session, Order, OrderLine or
+// Product changed; run go generate.
 type (
 	_User_changed_run_go_generate = struct {
 		ID      int64
@@ -61,824 +59,401 @@ var (
 	_ _Product_changed_run_go_generate   = Product{}
 )
 
-// UserCache is a typed Redis cache of User values under keys user:<ID>:v6ac4404
-// (v6ac4404 is the schema version, which changes with the shape of User).
-// Values are encoded with msgpack and expire after 1h by default. It is safe
-// for concurrent use.
+// UserCache caches User values under user:<ID>:v6ac4404 (msgpack, ttl 1h). Its
+// methods: Generated API in cachegen's README.
 type UserCache struct {
-	s *runtime.Store[User]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[int64, User]
 }
 
-// NewUserCache returns a new UserCache, which stores User values through c. It
-// does not contact Redis: a cache can be built while Redis is down, and the
-// first call reports the error.
-func NewUserCache(c redis.UniversalClient, opts ...runtime.Option) (*UserCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneUser)}, opts...)
-	s, err := runtime.NewStore[User](c, runtime.Spec{
+// NewUserCache returns a UserCache over rc; it never contacts Redis.
+func NewUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*UserCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[int64, User]{
 		Name:       "UserCache",
 		TTL:        time.Hour,
-		Crypt:      false,
-		Codec:      "msgpack",
 		Version:    "v6ac4404",
 		Pattern:    "user:*:v6ac4404",
 		Match:      "user:(?:-?[0-9]+):v6ac4404",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
+		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v6ac4404" },
+		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
+		Clone:      cacheimpl.Shallow[User],
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &UserCache{s: s}, nil
+	return &UserCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the User with the given id, prefix and schema
-// version included.
-func (c *UserCache) Key(id int64) string {
-	return c.s.Prefix() + "user:" + strconv.FormatInt(id, 10) + ":v6ac4404"
-}
+// Key returns the Redis key of id, prefix included.
+func (c *UserCache) Key(id int64) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *UserCache) keyOf(v *User) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *User passed to UserCache")
-	}
-	return c.Key(v.ID), nil
-}
+// Get returns the cached User of id, or runtime.ErrMiss.
+func (c *UserCache) Get(ctx context.Context, id int64) (*User, error) { return c.c.Get(ctx, id) }
 
-// Get returns the cached User with the given id, or runtime.ErrMiss when it is
-// not cached. The caller owns the value returned.
-func (c *UserCache) Get(ctx context.Context, id int64) (*User, error) {
-	return c.s.Get(ctx, c.Key(id))
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *UserCache) Set(ctx context.Context, v *User) error { return c.c.Set(ctx, v) }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *UserCache) Set(ctx context.Context, v *User) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
-
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *UserCache) SetWithTTL(ctx context.Context, v *User, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the User with the given id is cached.
-func (c *UserCache) Has(ctx context.Context, id int64) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *UserCache) Has(ctx context.Context, id int64) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached User with the given id and reports whether it was
-// cached.
-func (c *UserCache) Remove(ctx context.Context, id int64) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
-}
+// Remove deletes the value of id and reports whether it was cached.
+func (c *UserCache) Remove(ctx context.Context, id int64) (bool, error) { return c.c.Remove(ctx, id) }
 
-// TTL returns how long the cached User with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *UserCache) TTL(ctx context.Context, id int64) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
+	return c.c.TTL(ctx, id)
 }
 
-// GetMany returns the cached User values for ids, in a map without the misses.
-// Values that fail to decode are left out too and reported in the error, which
-// joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *UserCache) GetMany(ctx context.Context, ids []int64) (map[int64]*User, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[int64]*User, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *UserCache) SetMany(ctx context.Context, vs []*User) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *UserCache) SetMany(ctx context.Context, vs []*User) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached User of id, or loads, caches and returns it.
+func (c *UserCache) GetOrLoad(ctx context.Context, id int64, load func(context.Context, int64) (*User, error)) (*User, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// GetOrLoad returns the cached User with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *UserCache) GetOrLoad(
-	ctx context.Context,
-	id int64,
-	load func(context.Context, int64) (*User, error),
-) (*User, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*User, error) {
-		return load(ctx, id)
-	})
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *UserCache) GetManyOrLoad(ctx context.Context, ids []int64, load func(ctx context.Context, missing []int64) (map[int64]*User, error)) (map[int64]*User, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// Purge removes every value of this schema version (keys user:<ID>) from Redis
-// and returns how many it removed. Other caches are not touched, even when
-// their keys share a prefix.
-func (c *UserCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of UserCache,
-// including those written by older builds, and returns how many it removed.
-func (c *UserCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewUserCache stays open.
-func (c *UserCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of UserCache.
-func (c *UserCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// UserByEmailCache is a typed Redis cache of User values under keys
-// user:email:<Email>:v60b8d35 (v60b8d35 is the schema version, which changes
-// with the shape of User). Values are encoded with json and expire after 1h by
-// default. It is safe for concurrent use.
+// UserByEmailCache caches User values under user:email:<Email>:v60b8d35 (json,
+// ttl 1h). Its methods: Generated API in cachegen's README.
 type UserByEmailCache struct {
-	s *runtime.Store[User]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[string, User]
 }
 
-// NewUserByEmailCache returns a new UserByEmailCache, which stores User values
-// through c. It does not contact Redis: a cache can be built while Redis is
-// down, and the first call reports the error.
-func NewUserByEmailCache(c redis.UniversalClient, opts ...runtime.Option) (*UserByEmailCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneUser)}, opts...)
-	s, err := runtime.NewStore[User](c, runtime.Spec{
+// NewUserByEmailCache returns a UserByEmailCache over rc; it never contacts
+// Redis.
+func NewUserByEmailCache(rc redis.UniversalClient, opts ...runtime.Option) (*UserByEmailCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[string, User]{
 		Name:       "UserByEmailCache",
 		TTL:        time.Hour,
-		Crypt:      false,
 		Codec:      "json",
 		Version:    "v60b8d35",
 		Pattern:    "user:email:*:v60b8d35",
 		Match:      `user:email:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*:v60b8d35`,
 		AllPattern: "user:email:*",
 		AllMatch:   `user:email:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
+		Key:        func(email string) string { return "user:email:" + cacheimpl.Escape(email, "") + ":v60b8d35" },
+		KeyOf:      func(v *User) (string, error) { return v.Email, nil },
+		Clone:      cacheimpl.Shallow[User],
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &UserByEmailCache{s: s}, nil
+	return &UserByEmailCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the User with the given email, prefix and schema
-// version included.
-func (c *UserByEmailCache) Key(email string) string {
-	return c.s.Prefix() + "user:email:" + runtime.EscapeKey(email, "") + ":v60b8d35"
-}
+// Key returns the Redis key of email, prefix included.
+func (c *UserByEmailCache) Key(email string) string { return c.c.Key(email) }
 
-// keyOf returns the Redis key of v.
-func (c *UserByEmailCache) keyOf(v *User) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *User passed to UserByEmailCache")
-	}
-	return c.Key(v.Email), nil
-}
-
-// Get returns the cached User with the given email, or runtime.ErrMiss when it
-// is not cached. The caller owns the value returned.
+// Get returns the cached User of email, or runtime.ErrMiss.
 func (c *UserByEmailCache) Get(ctx context.Context, email string) (*User, error) {
-	return c.s.Get(ctx, c.Key(email))
+	return c.c.Get(ctx, email)
 }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *UserByEmailCache) Set(ctx context.Context, v *User) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *UserByEmailCache) Set(ctx context.Context, v *User) error { return c.c.Set(ctx, v) }
 
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *UserByEmailCache) SetWithTTL(ctx context.Context, v *User, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the User with the given email is cached.
+// Has reports whether email is cached.
 func (c *UserByEmailCache) Has(ctx context.Context, email string) (bool, error) {
-	return c.s.Has(ctx, c.Key(email))
+	return c.c.Has(ctx, email)
 }
 
-// Remove deletes the cached User with the given email and reports whether it
-// was cached.
+// Remove deletes the value of email and reports whether it was cached.
 func (c *UserByEmailCache) Remove(ctx context.Context, email string) (bool, error) {
-	return c.s.Remove(ctx, c.Key(email))
+	return c.c.Remove(ctx, email)
 }
 
-// TTL returns how long the cached User with the given email has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of email: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *UserByEmailCache) TTL(ctx context.Context, email string) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(email))
+	return c.c.TTL(ctx, email)
 }
 
-// GetMany returns the cached User values for emails, in a map without the
-// misses. Values that fail to decode are left out too and reported in the
-// error, which joins every per-key error.
+// GetMany returns the cached values of emails, misses left out.
 func (c *UserByEmailCache) GetMany(ctx context.Context, emails []string) (map[string]*User, error) {
-	redisKeys := make([]string, len(emails))
-	for i, email := range emails {
-		redisKeys[i] = c.Key(email)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[string]*User, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[emails[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, emails)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
 func (c *UserByEmailCache) SetMany(ctx context.Context, vs []*User) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+	return c.c.SetMany(ctx, vs)
 }
 
-// GetOrLoad returns the cached User with the given email, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *UserByEmailCache) GetOrLoad(
-	ctx context.Context,
-	email string,
-	load func(context.Context, string) (*User, error),
-) (*User, error) {
-	return c.s.GetOrLoad(ctx, c.Key(email), func(ctx context.Context) (*User, error) {
-		return load(ctx, email)
-	})
+// GetOrLoad returns the cached User of email, or loads, caches and returns it.
+func (c *UserByEmailCache) GetOrLoad(ctx context.Context, email string, load func(context.Context, string) (*User, error)) (*User, error) {
+	return c.c.GetOrLoad(ctx, email, load)
 }
 
-// Purge removes every value of this schema version (keys user:email:<Email>)
-// from Redis and returns how many it removed. Other caches are not touched,
-// even when their keys share a prefix.
-func (c *UserByEmailCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
+// GetManyOrLoad returns the cached values of emails and loads the misses with one call.
+func (c *UserByEmailCache) GetManyOrLoad(ctx context.Context, emails []string, load func(ctx context.Context, missing []string) (map[string]*User, error)) (map[string]*User, error) {
+	return c.c.GetManyOrLoad(ctx, emails, load)
 }
 
-// PurgeAllVersions removes the values of every schema version of
-// UserByEmailCache, including those written by older builds, and returns how
-// many it removed.
-func (c *UserByEmailCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewUserByEmailCache stays open.
-func (c *UserByEmailCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of UserByEmailCache.
-func (c *UserByEmailCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// SessionCache is a typed Redis cache of Session values under keys
-// session:<Token>:v7d533c5 (v7d533c5 is the schema version, which changes with
-// the shape of Session). Values are encoded with msgpack, encrypted and expire
-// after 30m by default. It is safe for concurrent use.
+// SessionCache caches Session values under session:<Token>:v7d533c5 (msgpack,
+// encrypted, ttl 30m). Its methods: Generated API in cachegen's README.
 type SessionCache struct {
-	s *runtime.Store[Session]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[string, Session]
 }
 
-// NewSessionCache returns a new SessionCache, which stores Session values
-// through c. It does not contact Redis: a cache can be built while Redis is
-// down, and the first call reports the error. A crypt cache needs at least one
-// key (runtime.WithKeys) and fails here without a valid one.
-func NewSessionCache(c redis.UniversalClient, opts ...runtime.Option) (*SessionCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneSession)}, opts...)
-	s, err := runtime.NewStore[Session](c, runtime.Spec{
+// NewSessionCache returns a SessionCache over rc; it never contacts Redis. It
+// needs a key: runtime.WithKeys.
+func NewSessionCache(rc redis.UniversalClient, opts ...runtime.Option) (*SessionCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[string, Session]{
 		Name:       "SessionCache",
 		TTL:        30 * time.Minute,
 		Crypt:      true,
-		Codec:      "msgpack",
 		Version:    "v7d533c5",
 		Pattern:    "session:*:v7d533c5",
 		Match:      `session:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*:v7d533c5`,
 		AllPattern: "session:*",
 		AllMatch:   `session:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
+		Key:        func(token string) string { return "session:" + cacheimpl.Escape(token, "") + ":v7d533c5" },
+		KeyOf:      func(v *Session) (string, error) { return v.Token, nil },
+		Clone:      cacheimpl.Shallow[Session],
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &SessionCache{s: s}, nil
+	return &SessionCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the Session with the given token, prefix and
-// schema version included.
-func (c *SessionCache) Key(token string) string {
-	return c.s.Prefix() + "session:" + runtime.EscapeKey(token, "") + ":v7d533c5"
-}
+// Key returns the Redis key of token, prefix included.
+func (c *SessionCache) Key(token string) string { return c.c.Key(token) }
 
-// keyOf returns the Redis key of v.
-func (c *SessionCache) keyOf(v *Session) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *Session passed to SessionCache")
-	}
-	return c.Key(v.Token), nil
-}
-
-// Get returns the cached Session with the given token, or runtime.ErrMiss when
-// it is not cached. The caller owns the value returned.
+// Get returns the cached Session of token, or runtime.ErrMiss.
 func (c *SessionCache) Get(ctx context.Context, token string) (*Session, error) {
-	return c.s.Get(ctx, c.Key(token))
+	return c.c.Get(ctx, token)
 }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *SessionCache) Set(ctx context.Context, v *Session) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *SessionCache) Set(ctx context.Context, v *Session) error { return c.c.Set(ctx, v) }
 
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *SessionCache) SetWithTTL(ctx context.Context, v *Session, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the Session with the given token is cached.
+// Has reports whether token is cached.
 func (c *SessionCache) Has(ctx context.Context, token string) (bool, error) {
-	return c.s.Has(ctx, c.Key(token))
+	return c.c.Has(ctx, token)
 }
 
-// Remove deletes the cached Session with the given token and reports whether it
-// was cached.
+// Remove deletes the value of token and reports whether it was cached.
 func (c *SessionCache) Remove(ctx context.Context, token string) (bool, error) {
-	return c.s.Remove(ctx, c.Key(token))
+	return c.c.Remove(ctx, token)
 }
 
-// TTL returns how long the cached Session with the given token has left to
-// live: runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is
-// not cached.
+// TTL returns the time to live of token: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *SessionCache) TTL(ctx context.Context, token string) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(token))
+	return c.c.TTL(ctx, token)
 }
 
-// GetMany returns the cached Session values for tokens, in a map without the
-// misses. Values that fail to decode are left out too and reported in the
-// error, which joins every per-key error.
+// GetMany returns the cached values of tokens, misses left out.
 func (c *SessionCache) GetMany(ctx context.Context, tokens []string) (map[string]*Session, error) {
-	redisKeys := make([]string, len(tokens))
-	for i, token := range tokens {
-		redisKeys[i] = c.Key(token)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[string]*Session, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[tokens[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, tokens)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *SessionCache) SetMany(ctx context.Context, vs []*Session) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *SessionCache) SetMany(ctx context.Context, vs []*Session) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached Session of token, or loads, caches and returns it.
+func (c *SessionCache) GetOrLoad(ctx context.Context, token string, load func(context.Context, string) (*Session, error)) (*Session, error) {
+	return c.c.GetOrLoad(ctx, token, load)
 }
 
-// GetOrLoad returns the cached Session with the given token, or calls load,
-// caches what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *SessionCache) GetOrLoad(
-	ctx context.Context,
-	token string,
-	load func(context.Context, string) (*Session, error),
-) (*Session, error) {
-	return c.s.GetOrLoad(ctx, c.Key(token), func(ctx context.Context) (*Session, error) {
-		return load(ctx, token)
-	})
+// GetManyOrLoad returns the cached values of tokens and loads the misses with one call.
+func (c *SessionCache) GetManyOrLoad(ctx context.Context, tokens []string, load func(ctx context.Context, missing []string) (map[string]*Session, error)) (map[string]*Session, error) {
+	return c.c.GetManyOrLoad(ctx, tokens, load)
 }
 
-// Purge removes every value of this schema version (keys session:<Token>) from
-// Redis and returns how many it removed. Other caches are not touched, even
-// when their keys share a prefix.
-func (c *SessionCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of SessionCache,
-// including those written by older builds, and returns how many it removed.
-func (c *SessionCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewSessionCache stays open.
-func (c *SessionCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of SessionCache.
-func (c *SessionCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// OrderKey identifies one Order in OrderCache: one field per placeholder of the
-// key template tenant:{<TenantID>}:order:<ID>.
+// OrderKey is the key of one Order in OrderCache (tenant:{<TenantID>}:order:<ID>).
 type OrderKey struct {
-	TenantID string // Order.TenantID
-	ID       uint32 // Order.ID
+	TenantID string
+	ID       uint32
 }
 
-// OrderCache is a typed Redis cache of Order values under keys
-// tenant:{<TenantID>}:order:<ID>:va37c245 (va37c245 is the schema version,
-// which changes with the shape of Order). Values are encoded with msgpack and
-// expire after 15m by default. It is safe for concurrent use.
+// OrderCache caches Order values under tenant:{<TenantID>}:order:<ID>:va37c245
+// (msgpack, ttl 15m). Its methods: Generated API in cachegen's README.
 type OrderCache struct {
-	s *runtime.Store[Order]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[OrderKey, Order]
 }
 
-// NewOrderCache returns a new OrderCache, which stores Order values through c.
-// It does not contact Redis: a cache can be built while Redis is down, and the
-// first call reports the error.
-func NewOrderCache(c redis.UniversalClient, opts ...runtime.Option) (*OrderCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneOrder)}, opts...)
-	s, err := runtime.NewStore[Order](c, runtime.Spec{
+// NewOrderCache returns a OrderCache over rc; it never contacts Redis.
+func NewOrderCache(rc redis.UniversalClient, opts ...runtime.Option) (*OrderCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[OrderKey, Order]{
 		Name:       "OrderCache",
 		TTL:        15 * time.Minute,
-		Crypt:      false,
-		Codec:      "msgpack",
 		Version:    "va37c245",
 		Pattern:    "tenant:{*}:order:*:va37c245",
 		Match:      `tenant:\{(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*\}:order:(?:[0-9]+):va37c245`,
 		AllPattern: "tenant:{*}:order:*",
 		AllMatch:   `tenant:\{(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*\}:order:(?:[0-9]+)(?::v[0-9a-f]{7})?`,
+		Key: func(k OrderKey) string {
+			return "tenant:{" + cacheimpl.Escape(k.TenantID, "") + "}:order:" + strconv.FormatUint(uint64(k.ID), 10) + ":va37c245"
+		},
+		KeyOf: func(v *Order) (OrderKey, error) { return OrderKey{TenantID: v.TenantID, ID: v.ID}, nil },
+		Clone: cloneOrder,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &OrderCache{s: s}, nil
+	return &OrderCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the Order with the given tenantID and id, prefix
-// and schema version included.
+// Key returns the Redis key of tenantID and id, prefix included.
 func (c *OrderCache) Key(tenantID string, id uint32) string {
-	return c.s.Prefix() + "tenant:{" + runtime.EscapeKey(tenantID, "") + "}:order:" + strconv.FormatUint(uint64(id), 10) + ":va37c245"
+	return c.c.Key(OrderKey{TenantID: tenantID, ID: id})
 }
 
-// keyOf returns the Redis key of v.
-func (c *OrderCache) keyOf(v *Order) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *Order passed to OrderCache")
-	}
-	return c.Key(v.TenantID, v.ID), nil
-}
-
-// Get returns the cached Order with the given tenantID and id, or
-// runtime.ErrMiss when it is not cached. The caller owns the value returned.
+// Get returns the cached Order of tenantID and id, or runtime.ErrMiss.
 func (c *OrderCache) Get(ctx context.Context, tenantID string, id uint32) (*Order, error) {
-	return c.s.Get(ctx, c.Key(tenantID, id))
+	return c.c.Get(ctx, OrderKey{TenantID: tenantID, ID: id})
 }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *OrderCache) Set(ctx context.Context, v *Order) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *OrderCache) Set(ctx context.Context, v *Order) error { return c.c.Set(ctx, v) }
 
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *OrderCache) SetWithTTL(ctx context.Context, v *Order, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the Order with the given tenantID and id is cached.
+// Has reports whether tenantID and id is cached.
 func (c *OrderCache) Has(ctx context.Context, tenantID string, id uint32) (bool, error) {
-	return c.s.Has(ctx, c.Key(tenantID, id))
+	return c.c.Has(ctx, OrderKey{TenantID: tenantID, ID: id})
 }
 
-// Remove deletes the cached Order with the given tenantID and id and reports
-// whether it was cached.
+// Remove deletes the value of tenantID and id and reports whether it was cached.
 func (c *OrderCache) Remove(ctx context.Context, tenantID string, id uint32) (bool, error) {
-	return c.s.Remove(ctx, c.Key(tenantID, id))
+	return c.c.Remove(ctx, OrderKey{TenantID: tenantID, ID: id})
 }
 
-// TTL returns how long the cached Order with the given tenantID and id has left
-// to live: runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is
-// not cached.
+// TTL returns the time to live of tenantID and id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *OrderCache) TTL(ctx context.Context, tenantID string, id uint32) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(tenantID, id))
+	return c.c.TTL(ctx, OrderKey{TenantID: tenantID, ID: id})
 }
 
-// GetMany returns the cached Order values for keys, in a map without the
-// misses. Values that fail to decode are left out too and reported in the
-// error, which joins every per-key error.
+// GetMany returns the cached values of keys, misses left out.
 func (c *OrderCache) GetMany(ctx context.Context, keys []OrderKey) (map[OrderKey]*Order, error) {
-	redisKeys := make([]string, len(keys))
-	for i, k := range keys {
-		redisKeys[i] = c.Key(k.TenantID, k.ID)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[OrderKey]*Order, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[keys[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, keys)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *OrderCache) SetMany(ctx context.Context, vs []*Order) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *OrderCache) SetMany(ctx context.Context, vs []*Order) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached Order of tenantID and id, or loads, caches and returns it.
+func (c *OrderCache) GetOrLoad(ctx context.Context, tenantID string, id uint32, load func(context.Context, string, uint32) (*Order, error)) (*Order, error) {
+	return c.c.GetOrLoad(ctx, OrderKey{TenantID: tenantID, ID: id}, func(ctx context.Context, k OrderKey) (*Order, error) { return load(ctx, k.TenantID, k.ID) })
 }
 
-// GetOrLoad returns the cached Order with the given tenantID and id, or calls
-// load, caches what it returns and returns that. Concurrent calls for one key
-// in this process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *OrderCache) GetOrLoad(
-	ctx context.Context,
-	tenantID string,
-	id uint32,
-	load func(context.Context, string, uint32) (*Order, error),
-) (*Order, error) {
-	return c.s.GetOrLoad(ctx, c.Key(tenantID, id), func(ctx context.Context) (*Order, error) {
-		return load(ctx, tenantID, id)
-	})
+// GetManyOrLoad returns the cached values of keys and loads the misses with one call.
+func (c *OrderCache) GetManyOrLoad(ctx context.Context, keys []OrderKey, load func(ctx context.Context, missing []OrderKey) (map[OrderKey]*Order, error)) (map[OrderKey]*Order, error) {
+	return c.c.GetManyOrLoad(ctx, keys, load)
 }
 
-// Purge removes every value of this schema version (keys
-// tenant:{<TenantID>}:order:<ID>) from Redis and returns how many it removed.
-// Other caches are not touched, even when their keys share a prefix.
-func (c *OrderCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
+// PurgeByTenantID removes the values of this schema version whose TenantID is tenantID.
+func (c *OrderCache) PurgeByTenantID(ctx context.Context, tenantID string) (int64, error) {
+	return c.c.PurgeBy(ctx, "tenant:{"+cacheimpl.Escape(tenantID, "")+"}:order:")
 }
 
-// PurgeAllVersions removes the values of every schema version of OrderCache,
-// including those written by older builds, and returns how many it removed.
-func (c *OrderCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewOrderCache stays open.
-func (c *OrderCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of OrderCache.
-func (c *OrderCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// ProductCache is a typed Redis cache of Product values under keys
-// product:<ID>:v612b35e (v612b35e is the schema version, which changes with the
-// shape of Product). Values are encoded with msgpack and expire after 24h by
-// default. It is safe for concurrent use.
+// ProductCache caches Product values under product:<ID>:v612b35e (msgpack, ttl
+// 24h). Its methods: Generated API in cachegen's README.
 type ProductCache struct {
-	s *runtime.Store[Product]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[uuid.UUID, Product]
 }
 
-// NewProductCache returns a new ProductCache, which stores Product values
-// through c. It does not contact Redis: a cache can be built while Redis is
-// down, and the first call reports the error.
-func NewProductCache(c redis.UniversalClient, opts ...runtime.Option) (*ProductCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneProduct)}, opts...)
-	s, err := runtime.NewStore[Product](c, runtime.Spec{
+// NewProductCache returns a ProductCache over rc; it never contacts Redis.
+func NewProductCache(rc redis.UniversalClient, opts ...runtime.Option) (*ProductCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[uuid.UUID, Product]{
 		Name:       "ProductCache",
 		TTL:        24 * time.Hour,
-		Crypt:      false,
-		Codec:      "msgpack",
 		Version:    "v612b35e",
 		Pattern:    "product:*:v612b35e",
 		Match:      `product:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*:v612b35e`,
 		AllPattern: "product:*",
 		AllMatch:   `product:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
 		Jitter:     10,
+		Key:        func(id uuid.UUID) string { return "product:" + cacheimpl.TextKey(id, "") + ":v612b35e" },
+		KeyOf:      func(v *Product) (uuid.UUID, error) { return v.ID, nil },
+		Clone:      cloneProduct,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &ProductCache{s: s}, nil
+	return &ProductCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the Product with the given id, prefix and schema
-// version included.
-func (c *ProductCache) Key(id uuid.UUID) string {
-	return c.s.Prefix() + "product:" + runtime.TextKey(id, "") + ":v612b35e"
-}
+// Key returns the Redis key of id, prefix included.
+func (c *ProductCache) Key(id uuid.UUID) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *ProductCache) keyOf(v *Product) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *Product passed to ProductCache")
-	}
-	return c.Key(v.ID), nil
-}
-
-// Get returns the cached Product with the given id, or runtime.ErrMiss when it
-// is not cached. The caller owns the value returned.
+// Get returns the cached Product of id, or runtime.ErrMiss.
 func (c *ProductCache) Get(ctx context.Context, id uuid.UUID) (*Product, error) {
-	return c.s.Get(ctx, c.Key(id))
+	return c.c.Get(ctx, id)
 }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *ProductCache) Set(ctx context.Context, v *Product) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *ProductCache) Set(ctx context.Context, v *Product) error { return c.c.Set(ctx, v) }
 
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *ProductCache) SetWithTTL(ctx context.Context, v *Product, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the Product with the given id is cached.
-func (c *ProductCache) Has(ctx context.Context, id uuid.UUID) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *ProductCache) Has(ctx context.Context, id uuid.UUID) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached Product with the given id and reports whether it
-// was cached.
+// Remove deletes the value of id and reports whether it was cached.
 func (c *ProductCache) Remove(ctx context.Context, id uuid.UUID) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
+	return c.c.Remove(ctx, id)
 }
 
-// TTL returns how long the cached Product with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *ProductCache) TTL(ctx context.Context, id uuid.UUID) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
+	return c.c.TTL(ctx, id)
 }
 
-// GetMany returns the cached Product values for ids, in a map without the
-// misses. Values that fail to decode are left out too and reported in the
-// error, which joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *ProductCache) GetMany(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Product, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[uuid.UUID]*Product, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *ProductCache) SetMany(ctx context.Context, vs []*Product) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *ProductCache) SetMany(ctx context.Context, vs []*Product) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached Product of id, or loads, caches and returns it.
+func (c *ProductCache) GetOrLoad(ctx context.Context, id uuid.UUID, load func(context.Context, uuid.UUID) (*Product, error)) (*Product, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// GetOrLoad returns the cached Product with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *ProductCache) GetOrLoad(
-	ctx context.Context,
-	id uuid.UUID,
-	load func(context.Context, uuid.UUID) (*Product, error),
-) (*Product, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*Product, error) {
-		return load(ctx, id)
-	})
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *ProductCache) GetManyOrLoad(ctx context.Context, ids []uuid.UUID, load func(ctx context.Context, missing []uuid.UUID) (map[uuid.UUID]*Product, error)) (map[uuid.UUID]*Product, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// Purge removes every value of this schema version (keys product:<ID>) from
-// Redis and returns how many it removed. Other caches are not touched, even
-// when their keys share a prefix.
-func (c *ProductCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of ProductCache,
-// including those written by older builds, and returns how many it removed.
-func (c *ProductCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewProductCache stays open.
-func (c *ProductCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of ProductCache.
-func (c *ProductCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// cloneUser returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
-func cloneUser(v *User) *User {
-	if v == nil {
-		return nil
-	}
-	c := *v
-	return &c
-}
-
-// cloneSession returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
-func cloneSession(v *Session) *Session {
-	if v == nil {
-		return nil
-	}
-	c := *v
-	return &c
-}
-
-// cloneOrder returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
+// cloneOrder returns a deep copy of v: the near cache hands out copies.
 func cloneOrder(v *Order) *Order {
 	if v == nil {
 		return nil
@@ -888,8 +463,7 @@ func cloneOrder(v *Order) *Order {
 	return &c
 }
 
-// cloneProduct returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
+// cloneProduct returns a deep copy of v: the near cache hands out copies.
 func cloneProduct(v *Product) *Product {
 	if v == nil {
 		return nil

@@ -4,18 +4,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 	"github.com/redis/go-redis/v9"
 )
 
-// The shape guards: go build fails here when Profile changes without cachegen
-// being run again. Regenerate with go generate.
+// Shape guards: the build fails here when Profile changed; run go generate.
 type _Profile_changed_run_go_generate = struct {
 	ID    int64    `pickle:"id"`
 	Name  string   `pickle:"name"`
@@ -25,163 +23,78 @@ type _Profile_changed_run_go_generate = struct {
 
 var _ _Profile_changed_run_go_generate = Profile{}
 
-// ProfileCache is a typed Redis cache of Profile values under keys
-// profile:<ID>. Values are encoded with pickle and do not expire by default. It
-// is safe for concurrent use.
+// ProfileCache caches Profile values under profile:<ID> (pickle). Its methods:
+// Generated API in cachegen's README.
 type ProfileCache struct {
-	s *runtime.Store[Profile]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[int64, Profile]
 }
 
-// NewProfileCache returns a new ProfileCache, which stores Profile values
-// through c. It does not contact Redis: a cache can be built while Redis is
-// down, and the first call reports the error.
-func NewProfileCache(c redis.UniversalClient, opts ...runtime.Option) (*ProfileCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneProfile)}, opts...)
-	s, err := runtime.NewStore[Profile](c, runtime.Spec{
+// NewProfileCache returns a ProfileCache over rc; it never contacts Redis.
+func NewProfileCache(rc redis.UniversalClient, opts ...runtime.Option) (*ProfileCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[int64, Profile]{
 		Name:       "ProfileCache",
-		TTL:        0,
-		Crypt:      false,
 		Codec:      "pickle",
-		Version:    "",
 		Pattern:    "profile:*",
 		Match:      "profile:(?:-?[0-9]+)",
 		AllPattern: "profile:*",
 		AllMatch:   "profile:(?:-?[0-9]+)",
+		Key:        func(id int64) string { return "profile:" + strconv.FormatInt(id, 10) },
+		KeyOf:      func(v *Profile) (int64, error) { return v.ID, nil },
+		Clone:      cloneProfile,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &ProfileCache{s: s}, nil
+	return &ProfileCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the Profile with the given id, prefix included.
-func (c *ProfileCache) Key(id int64) string {
-	return c.s.Prefix() + "profile:" + strconv.FormatInt(id, 10)
-}
+// Key returns the Redis key of id, prefix included.
+func (c *ProfileCache) Key(id int64) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *ProfileCache) keyOf(v *Profile) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *Profile passed to ProfileCache")
-	}
-	return c.Key(v.ID), nil
-}
+// Get returns the cached Profile of id, or runtime.ErrMiss.
+func (c *ProfileCache) Get(ctx context.Context, id int64) (*Profile, error) { return c.c.Get(ctx, id) }
 
-// Get returns the cached Profile with the given id, or runtime.ErrMiss when it
-// is not cached. The caller owns the value returned.
-func (c *ProfileCache) Get(ctx context.Context, id int64) (*Profile, error) {
-	return c.s.Get(ctx, c.Key(id))
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *ProfileCache) Set(ctx context.Context, v *Profile) error { return c.c.Set(ctx, v) }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *ProfileCache) Set(ctx context.Context, v *Profile) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
-
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *ProfileCache) SetWithTTL(ctx context.Context, v *Profile, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the Profile with the given id is cached.
-func (c *ProfileCache) Has(ctx context.Context, id int64) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *ProfileCache) Has(ctx context.Context, id int64) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached Profile with the given id and reports whether it
-// was cached.
+// Remove deletes the value of id and reports whether it was cached.
 func (c *ProfileCache) Remove(ctx context.Context, id int64) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
+	return c.c.Remove(ctx, id)
 }
 
-// TTL returns how long the cached Profile with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *ProfileCache) TTL(ctx context.Context, id int64) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
+	return c.c.TTL(ctx, id)
 }
 
-// GetMany returns the cached Profile values for ids, in a map without the
-// misses. Values that fail to decode are left out too and reported in the
-// error, which joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *ProfileCache) GetMany(ctx context.Context, ids []int64) (map[int64]*Profile, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[int64]*Profile, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *ProfileCache) SetMany(ctx context.Context, vs []*Profile) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *ProfileCache) SetMany(ctx context.Context, vs []*Profile) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached Profile of id, or loads, caches and returns it.
+func (c *ProfileCache) GetOrLoad(ctx context.Context, id int64, load func(context.Context, int64) (*Profile, error)) (*Profile, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// GetOrLoad returns the cached Profile with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *ProfileCache) GetOrLoad(
-	ctx context.Context,
-	id int64,
-	load func(context.Context, int64) (*Profile, error),
-) (*Profile, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*Profile, error) {
-		return load(ctx, id)
-	})
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *ProfileCache) GetManyOrLoad(ctx context.Context, ids []int64, load func(ctx context.Context, missing []int64) (map[int64]*Profile, error)) (map[int64]*Profile, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// Purge removes every value of the cache (keys profile:<ID>) from Redis and
-// returns how many it removed. Other caches are not touched, even when their
-// keys share a prefix.
-func (c *ProfileCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of ProfileCache,
-// including those written by older builds, and returns how many it removed.
-func (c *ProfileCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewProfileCache stays open.
-func (c *ProfileCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of ProfileCache.
-func (c *ProfileCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// cloneProfile returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
+// cloneProfile returns a deep copy of v: the near cache hands out copies.
 func cloneProfile(v *Profile) *Profile {
 	if v == nil {
 		return nil

@@ -17,6 +17,17 @@ func FastCodec[T any](encode func(*fastwire.Writer, *T), decode func(*fastwire.R
 	return runtime.FastCodec(encode, decode)
 }
 
+// Shallow copies *v by assignment (nil for nil): the deep copy of a T whose
+// values hold no references and no locks, which the generator passes as
+// Spec.Clone instead of writing a clone function that only assigns.
+func Shallow[T any](v *T) *T {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
+}
+
 // Escape is runtime.EscapeKey: the documented percent-encoding of a string
 // key part.
 func Escape(s, special string) string { return runtime.EscapeKey(s, special) }

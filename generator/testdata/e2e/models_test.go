@@ -411,3 +411,69 @@ func TestNearCacheFast(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestGetManyOrLoadAndPurgeBy runs the generated GetManyOrLoad (composite
+// keys across six tenants) and PurgeBy<Field> (string and UUID first parts)
+// on the real server.
+func TestGetManyOrLoadAndPurgeBy(t *testing.T) {
+	ctx := context.Background()
+	c := client(t)
+	orders, err := NewOrderCache(c, prefix(t), runtime.WithKeys(cryptKey))
+	must(t, err)
+	tenants := []string{"a", "ab", "a:b", "b", "c", "d"}
+	var keys []OrderKey
+	for _, tn := range tenants {
+		must(t, orders.Set(ctx, &Order{TenantID: tn, ID: 1, Total: 1}))
+		keys = append(keys, OrderKey{TenantID: tn, ID: 1}, OrderKey{TenantID: tn, ID: 2})
+	}
+	keys = append(keys, OrderKey{TenantID: "a", ID: 2}) // a duplicate miss
+	var calls int
+	got, err := orders.GetManyOrLoad(ctx, keys, func(_ context.Context, missing []OrderKey) (map[OrderKey]*Order, error) {
+		calls++
+		if len(missing) != len(tenants) {
+			t.Errorf("loader asked for %v, want the %d misses once each", missing, len(tenants))
+		}
+		m := map[OrderKey]*Order{}
+		for _, k := range missing {
+			if k.ID != 2 {
+				t.Errorf("loader asked for a hit: %v", k)
+			}
+			m[k] = &Order{TenantID: k.TenantID, ID: k.ID, Total: 2}
+		}
+		return m, nil
+	})
+	must(t, err)
+	if calls != 1 || len(got) != 2*len(tenants) {
+		t.Fatalf("GetManyOrLoad: %d loader calls, %d values; want 1 and %d", calls, len(got), 2*len(tenants))
+	}
+	if v, err := orders.Get(ctx, "c", 2); err != nil || v.Total != 2 {
+		t.Fatalf("a loaded value was not stored: %v %v", v, err)
+	}
+
+	n, err := orders.PurgeByTenantID(ctx, "a")
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("PurgeByTenantID(a) removed %d values, want 2", n)
+	}
+	for _, tn := range tenants {
+		ok, err := orders.Has(ctx, tn, 1)
+		must(t, err)
+		if ok == (tn == "a") {
+			t.Errorf("after PurgeByTenantID(a): tenant %q has its order: %v", tn, ok)
+		}
+	}
+
+	sessions, err := NewSessionCache(c, prefix(t), runtime.WithKeys(cryptKey))
+	must(t, err)
+	id, other := uuid.New(), uuid.New()
+	for i := range 3 {
+		must(t, sessions.Set(ctx, &Session{ID: id, Owner: &Owner{ID: i}}))
+		must(t, sessions.Set(ctx, &Session{ID: other, Owner: &Owner{ID: i}}))
+	}
+	if n, err := sessions.PurgeByID(ctx, id); err != nil || n != 3 {
+		t.Fatalf("PurgeByID removed %d values (%v), want 3", n, err)
+	}
+	if ok, _ := sessions.Has(ctx, other, 1); !ok {
+		t.Fatal("PurgeByID removed another ID's session")
+	}
+}

@@ -5,21 +5,20 @@ package fastbench
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 	"github.com/cachegen/cachegen/runtime/fastwire"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 )
 
-// The shape guards: go build fails here when User, All or Point changes without
-// cachegen being run again. Regenerate with go generate.
+// Shape guards: the build fails here when User, All or Point changed; run go
+// generate.
 type (
 	_User_changed_run_go_generate = struct {
 		ID      int64
@@ -90,23 +89,17 @@ var (
 	_ _Point_changed_run_go_generate = Point{}
 )
 
-// UserCache is a typed Redis cache of User values under keys user:<ID>:v2326dc7
-// (v2326dc7 is the schema version, which changes with the shape of User).
-// Values are encoded with the generated, reflection-free codec=fast codec and
-// do not expire by default. It is safe for concurrent use.
+// UserCache caches User values under user:<ID>:v2326dc7 (fast, near cache of
+// 1000). Its methods: Generated API in cachegen's README.
 type UserCache struct {
-	s *runtime.Store[User]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[int64, User]
 }
 
-// NewUserCache returns a new UserCache, which stores User values through c. It
-// does not contact Redis: a cache can be built while Redis is down, and the
-// first call reports the error.
-func NewUserCache(c redis.UniversalClient, opts ...runtime.Option) (*UserCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneUser), runtime.WithCodec(fastUserCodec)}, opts...)
-	s, err := runtime.NewStore[User](c, runtime.Spec{
+// NewUserCache returns a UserCache over rc; it never contacts Redis.
+func NewUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*UserCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[int64, User]{
 		Name:       "UserCache",
-		TTL:        0,
-		Crypt:      false,
 		Codec:      "fast",
 		Version:    "v2326dc7",
 		Pattern:    "user:*:v2326dc7",
@@ -114,315 +107,145 @@ func NewUserCache(c redis.UniversalClient, opts ...runtime.Option) (*UserCache, 
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
 		Local:      1000,
+		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v2326dc7" },
+		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
+		Clone:      cloneUser,
+		Fast:       fastUserCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &UserCache{s: s}, nil
+	return &UserCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the User with the given id, prefix and schema
-// version included.
-func (c *UserCache) Key(id int64) string {
-	return c.s.Prefix() + "user:" + strconv.FormatInt(id, 10) + ":v2326dc7"
-}
+// Key returns the Redis key of id, prefix included.
+func (c *UserCache) Key(id int64) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *UserCache) keyOf(v *User) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *User passed to UserCache")
-	}
-	return c.Key(v.ID), nil
-}
+// Get returns the cached User of id, or runtime.ErrMiss.
+func (c *UserCache) Get(ctx context.Context, id int64) (*User, error) { return c.c.Get(ctx, id) }
 
-// Get returns the cached User with the given id, or runtime.ErrMiss when it is
-// not cached. The caller owns the value returned.
-func (c *UserCache) Get(ctx context.Context, id int64) (*User, error) {
-	return c.s.Get(ctx, c.Key(id))
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *UserCache) Set(ctx context.Context, v *User) error { return c.c.Set(ctx, v) }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *UserCache) Set(ctx context.Context, v *User) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
-
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *UserCache) SetWithTTL(ctx context.Context, v *User, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the User with the given id is cached.
-func (c *UserCache) Has(ctx context.Context, id int64) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *UserCache) Has(ctx context.Context, id int64) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached User with the given id and reports whether it was
-// cached.
-func (c *UserCache) Remove(ctx context.Context, id int64) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
-}
+// Remove deletes the value of id and reports whether it was cached.
+func (c *UserCache) Remove(ctx context.Context, id int64) (bool, error) { return c.c.Remove(ctx, id) }
 
-// TTL returns how long the cached User with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *UserCache) TTL(ctx context.Context, id int64) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
+	return c.c.TTL(ctx, id)
 }
 
-// GetMany returns the cached User values for ids, in a map without the misses.
-// Values that fail to decode are left out too and reported in the error, which
-// joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *UserCache) GetMany(ctx context.Context, ids []int64) (map[int64]*User, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[int64]*User, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *UserCache) SetMany(ctx context.Context, vs []*User) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *UserCache) SetMany(ctx context.Context, vs []*User) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached User of id, or loads, caches and returns it.
+func (c *UserCache) GetOrLoad(ctx context.Context, id int64, load func(context.Context, int64) (*User, error)) (*User, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// GetOrLoad returns the cached User with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *UserCache) GetOrLoad(
-	ctx context.Context,
-	id int64,
-	load func(context.Context, int64) (*User, error),
-) (*User, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*User, error) {
-		return load(ctx, id)
-	})
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *UserCache) GetManyOrLoad(ctx context.Context, ids []int64, load func(ctx context.Context, missing []int64) (map[int64]*User, error)) (map[int64]*User, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// Purge removes every value of this schema version (keys user:<ID>) from Redis
-// and returns how many it removed. Other caches are not touched, even when
-// their keys share a prefix.
-func (c *UserCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of UserCache,
-// including those written by older builds, and returns how many it removed.
-func (c *UserCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewUserCache stays open.
-func (c *UserCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of UserCache.
-func (c *UserCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// MsgpackUserCache is a typed Redis cache of User values under keys
-// user:<ID>:v65b442d (v65b442d is the schema version, which changes with the
-// shape of User). Values are encoded with msgpack and do not expire by default.
-// It is safe for concurrent use.
+// MsgpackUserCache caches User values under user:<ID>:v65b442d (msgpack). Its
+// methods: Generated API in cachegen's README.
 type MsgpackUserCache struct {
-	s *runtime.Store[User]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[int64, User]
 }
 
-// NewMsgpackUserCache returns a new MsgpackUserCache, which stores User values
-// through c. It does not contact Redis: a cache can be built while Redis is
-// down, and the first call reports the error.
-func NewMsgpackUserCache(c redis.UniversalClient, opts ...runtime.Option) (*MsgpackUserCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneUser)}, opts...)
-	s, err := runtime.NewStore[User](c, runtime.Spec{
+// NewMsgpackUserCache returns a MsgpackUserCache over rc; it never contacts
+// Redis.
+func NewMsgpackUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*MsgpackUserCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[int64, User]{
 		Name:       "MsgpackUserCache",
-		TTL:        0,
-		Crypt:      false,
-		Codec:      "msgpack",
 		Version:    "v65b442d",
 		Pattern:    "user:*:v65b442d",
 		Match:      "user:(?:-?[0-9]+):v65b442d",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
+		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v65b442d" },
+		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
+		Clone:      cloneUser,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &MsgpackUserCache{s: s}, nil
+	return &MsgpackUserCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the User with the given id, prefix and schema
-// version included.
-func (c *MsgpackUserCache) Key(id int64) string {
-	return c.s.Prefix() + "user:" + strconv.FormatInt(id, 10) + ":v65b442d"
-}
+// Key returns the Redis key of id, prefix included.
+func (c *MsgpackUserCache) Key(id int64) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *MsgpackUserCache) keyOf(v *User) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *User passed to MsgpackUserCache")
-	}
-	return c.Key(v.ID), nil
-}
+// Get returns the cached User of id, or runtime.ErrMiss.
+func (c *MsgpackUserCache) Get(ctx context.Context, id int64) (*User, error) { return c.c.Get(ctx, id) }
 
-// Get returns the cached User with the given id, or runtime.ErrMiss when it is
-// not cached. The caller owns the value returned.
-func (c *MsgpackUserCache) Get(ctx context.Context, id int64) (*User, error) {
-	return c.s.Get(ctx, c.Key(id))
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *MsgpackUserCache) Set(ctx context.Context, v *User) error { return c.c.Set(ctx, v) }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *MsgpackUserCache) Set(ctx context.Context, v *User) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
-
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *MsgpackUserCache) SetWithTTL(ctx context.Context, v *User, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the User with the given id is cached.
-func (c *MsgpackUserCache) Has(ctx context.Context, id int64) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *MsgpackUserCache) Has(ctx context.Context, id int64) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached User with the given id and reports whether it was
-// cached.
+// Remove deletes the value of id and reports whether it was cached.
 func (c *MsgpackUserCache) Remove(ctx context.Context, id int64) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
+	return c.c.Remove(ctx, id)
 }
 
-// TTL returns how long the cached User with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
 func (c *MsgpackUserCache) TTL(ctx context.Context, id int64) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
+	return c.c.TTL(ctx, id)
 }
 
-// GetMany returns the cached User values for ids, in a map without the misses.
-// Values that fail to decode are left out too and reported in the error, which
-// joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *MsgpackUserCache) GetMany(ctx context.Context, ids []int64) (map[int64]*User, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[int64]*User, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
 func (c *MsgpackUserCache) SetMany(ctx context.Context, vs []*User) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+	return c.c.SetMany(ctx, vs)
 }
 
-// GetOrLoad returns the cached User with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *MsgpackUserCache) GetOrLoad(
-	ctx context.Context,
-	id int64,
-	load func(context.Context, int64) (*User, error),
-) (*User, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*User, error) {
-		return load(ctx, id)
-	})
+// GetOrLoad returns the cached User of id, or loads, caches and returns it.
+func (c *MsgpackUserCache) GetOrLoad(ctx context.Context, id int64, load func(context.Context, int64) (*User, error)) (*User, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// Purge removes every value of this schema version (keys user:<ID>) from Redis
-// and returns how many it removed. Other caches are not touched, even when
-// their keys share a prefix.
-func (c *MsgpackUserCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *MsgpackUserCache) GetManyOrLoad(ctx context.Context, ids []int64, load func(ctx context.Context, missing []int64) (map[int64]*User, error)) (map[int64]*User, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// PurgeAllVersions removes the values of every schema version of
-// MsgpackUserCache, including those written by older builds, and returns how
-// many it removed.
-func (c *MsgpackUserCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewMsgpackUserCache stays open.
-func (c *MsgpackUserCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of MsgpackUserCache.
-func (c *MsgpackUserCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// AllCache is a typed Redis cache of All values under keys all:<ID>:v3a898a3
-// (v3a898a3 is the schema version, which changes with the shape of All). Values
-// are encoded with the generated, reflection-free codec=fast codec and do not
-// expire by default. It is safe for concurrent use.
+// AllCache caches All values under all:<ID>:v3a898a3 (fast, near cache of 10).
+// Its methods: Generated API in cachegen's README.
 type AllCache struct {
-	s *runtime.Store[All]
+	cacheimpl.Handle // Purge, PurgeAllVersions, Close, Stats
+	c                *cacheimpl.Cache[int64, All]
 }
 
-// NewAllCache returns a new AllCache, which stores All values through c. It
-// does not contact Redis: a cache can be built while Redis is down, and the
-// first call reports the error.
-func NewAllCache(c redis.UniversalClient, opts ...runtime.Option) (*AllCache, error) {
-	opts = append([]runtime.Option{runtime.WithClone(cloneAll), runtime.WithCodec(fastAllCodec)}, opts...)
-	s, err := runtime.NewStore[All](c, runtime.Spec{
+// NewAllCache returns a AllCache over rc; it never contacts Redis.
+func NewAllCache(rc redis.UniversalClient, opts ...runtime.Option) (*AllCache, error) {
+	c, err := cacheimpl.New(rc, &cacheimpl.Spec[int64, All]{
 		Name:       "AllCache",
-		TTL:        0,
-		Crypt:      false,
 		Codec:      "fast",
 		Version:    "v3a898a3",
 		Pattern:    "all:*:v3a898a3",
@@ -430,142 +253,59 @@ func NewAllCache(c redis.UniversalClient, opts ...runtime.Option) (*AllCache, er
 		AllPattern: "all:*",
 		AllMatch:   "all:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
 		Local:      10,
+		Key:        func(id int64) string { return "all:" + strconv.FormatInt(id, 10) + ":v3a898a3" },
+		KeyOf:      func(v *All) (int64, error) { return v.ID, nil },
+		Clone:      cloneAll,
+		Fast:       fastAllCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &AllCache{s: s}, nil
+	return &AllCache{c.Handle, c}, nil
 }
 
-// Key returns the Redis key of the All with the given id, prefix and schema
-// version included.
-func (c *AllCache) Key(id int64) string {
-	return c.s.Prefix() + "all:" + strconv.FormatInt(id, 10) + ":v3a898a3"
-}
+// Key returns the Redis key of id, prefix included.
+func (c *AllCache) Key(id int64) string { return c.c.Key(id) }
 
-// keyOf returns the Redis key of v.
-func (c *AllCache) keyOf(v *All) (string, error) {
-	if v == nil {
-		return "", errors.New("cachegen: nil *All passed to AllCache")
-	}
-	return c.Key(v.ID), nil
-}
+// Get returns the cached All of id, or runtime.ErrMiss.
+func (c *AllCache) Get(ctx context.Context, id int64) (*All, error) { return c.c.Get(ctx, id) }
 
-// Get returns the cached All with the given id, or runtime.ErrMiss when it is
-// not cached. The caller owns the value returned.
-func (c *AllCache) Get(ctx context.Context, id int64) (*All, error) {
-	return c.s.Get(ctx, c.Key(id))
-}
+// Set stores v under the key of its fields with the default TTL.
+func (c *AllCache) Set(ctx context.Context, v *All) error { return c.c.Set(ctx, v) }
 
-// Set stores v under the key built from its fields, with the default TTL. Set
-// of a nil v, or of a v with a nil pointer on a key field path, is an error.
-func (c *AllCache) Set(ctx context.Context, v *All) error {
-	return c.SetWithTTL(ctx, v, c.s.DefaultTTL())
-}
-
-// SetWithTTL stores v under the key built from its fields, expiring after ttl;
-// a ttl of 0 means no expiry.
+// SetWithTTL stores v under the key of its fields, expiring after ttl (0: never).
 func (c *AllCache) SetWithTTL(ctx context.Context, v *All, ttl time.Duration) error {
-	key, err := c.keyOf(v)
-	if err != nil {
-		return err
-	}
-	return c.s.Set(ctx, key, v, ttl)
+	return c.c.SetWithTTL(ctx, v, ttl)
 }
 
-// Has reports whether the All with the given id is cached.
-func (c *AllCache) Has(ctx context.Context, id int64) (bool, error) {
-	return c.s.Has(ctx, c.Key(id))
-}
+// Has reports whether id is cached.
+func (c *AllCache) Has(ctx context.Context, id int64) (bool, error) { return c.c.Has(ctx, id) }
 
-// Remove deletes the cached All with the given id and reports whether it was
-// cached.
-func (c *AllCache) Remove(ctx context.Context, id int64) (bool, error) {
-	return c.s.Remove(ctx, c.Key(id))
-}
+// Remove deletes the value of id and reports whether it was cached.
+func (c *AllCache) Remove(ctx context.Context, id int64) (bool, error) { return c.c.Remove(ctx, id) }
 
-// TTL returns how long the cached All with the given id has left to live:
-// runtime.NoExpiry when it does not expire, runtime.ErrMiss when it is not
-// cached.
-func (c *AllCache) TTL(ctx context.Context, id int64) (time.Duration, error) {
-	return c.s.TTL(ctx, c.Key(id))
-}
+// TTL returns the time to live of id: runtime.NoExpiry, or runtime.ErrMiss.
+func (c *AllCache) TTL(ctx context.Context, id int64) (time.Duration, error) { return c.c.TTL(ctx, id) }
 
-// GetMany returns the cached All values for ids, in a map without the misses.
-// Values that fail to decode are left out too and reported in the error, which
-// joins every per-key error.
+// GetMany returns the cached values of ids, misses left out.
 func (c *AllCache) GetMany(ctx context.Context, ids []int64) (map[int64]*All, error) {
-	redisKeys := make([]string, len(ids))
-	for i, id := range ids {
-		redisKeys[i] = c.Key(id)
-	}
-	vs, err := c.s.GetMany(ctx, redisKeys)
-	m := make(map[int64]*All, len(vs))
-	for i, v := range vs {
-		if v != nil {
-			m[ids[i]] = v
-		}
-	}
-	return m, err
+	return c.c.GetMany(ctx, ids)
 }
 
-// SetMany stores every value of vs under the key built from its fields, with
-// the default TTL. It stores nothing when one of them is nil or has a nil
-// pointer on a key field path.
-func (c *AllCache) SetMany(ctx context.Context, vs []*All) error {
-	redisKeys := make([]string, len(vs))
-	for i, v := range vs {
-		key, err := c.keyOf(v)
-		if err != nil {
-			return fmt.Errorf("vs[%d]: %w", i, err)
-		}
-		redisKeys[i] = key
-	}
-	return c.s.SetMany(ctx, redisKeys, vs, c.s.DefaultTTL())
+// SetMany stores every value of vs with the default TTL, or none when one is bad.
+func (c *AllCache) SetMany(ctx context.Context, vs []*All) error { return c.c.SetMany(ctx, vs) }
+
+// GetOrLoad returns the cached All of id, or loads, caches and returns it.
+func (c *AllCache) GetOrLoad(ctx context.Context, id int64, load func(context.Context, int64) (*All, error)) (*All, error) {
+	return c.c.GetOrLoad(ctx, id, load)
 }
 
-// GetOrLoad returns the cached All with the given id, or calls load, caches
-// what it returns and returns that. Concurrent calls for one key in this
-// process share one load, which does not fail when one caller's ctx is
-// cancelled; each caller gets its own copy. An error from load is returned and
-// not cached.
-func (c *AllCache) GetOrLoad(
-	ctx context.Context,
-	id int64,
-	load func(context.Context, int64) (*All, error),
-) (*All, error) {
-	return c.s.GetOrLoad(ctx, c.Key(id), func(ctx context.Context) (*All, error) {
-		return load(ctx, id)
-	})
+// GetManyOrLoad returns the cached values of ids and loads the misses with one call.
+func (c *AllCache) GetManyOrLoad(ctx context.Context, ids []int64, load func(ctx context.Context, missing []int64) (map[int64]*All, error)) (map[int64]*All, error) {
+	return c.c.GetManyOrLoad(ctx, ids, load)
 }
 
-// Purge removes every value of this schema version (keys all:<ID>) from Redis
-// and returns how many it removed. Other caches are not touched, even when
-// their keys share a prefix.
-func (c *AllCache) Purge(ctx context.Context) (int64, error) {
-	return c.s.Purge(ctx)
-}
-
-// PurgeAllVersions removes the values of every schema version of AllCache,
-// including those written by older builds, and returns how many it removed.
-func (c *AllCache) PurgeAllVersions(ctx context.Context) (int64, error) {
-	return c.s.PurgeAllVersions(ctx)
-}
-
-// Close makes later calls fail with runtime.ErrClosed and stops the near
-// cache's invalidation connection, if it has one. The client passed to
-// NewAllCache stays open.
-func (c *AllCache) Close() error {
-	return c.s.Close()
-}
-
-// Stats returns the hit, miss and error counts of AllCache.
-func (c *AllCache) Stats() runtime.Stats {
-	return c.s.Stats()
-}
-
-// cloneUser returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
+// cloneUser returns a deep copy of v: the near cache hands out copies.
 func cloneUser(v *User) *User {
 	if v == nil {
 		return nil
@@ -575,8 +315,7 @@ func cloneUser(v *User) *User {
 	return &c
 }
 
-// cloneAll returns a deep copy of v (nil for nil), sharing nothing mutable with
-// it: the near cache hands every caller its own copy.
+// cloneAll returns a deep copy of v: the near cache hands out copies.
 func cloneAll(v *All) *All {
 	if v == nil {
 		return nil
@@ -633,8 +372,7 @@ func cloneAll(v *All) *All {
 	return &c
 }
 
-// clonePoint returns a deep copy of v (nil for nil), sharing nothing mutable
-// with it: the near cache hands every caller its own copy.
+// clonePoint returns a deep copy of v: the near cache hands out copies.
 func clonePoint(v *Point) *Point {
 	if v == nil {
 		return nil
@@ -644,13 +382,12 @@ func clonePoint(v *Point) *Point {
 	return &c
 }
 
-// fastUserCodec is the codec=fast codec of User: fastEncodeUser and
-// fastDecodeUser, reflection-free, in the wire format of package fastwire.
-var fastUserCodec = runtime.FastCodec(fastEncodeUser, fastDecodeUser)
+// fastUserCodec is the codec=fast codec of User (wire format: package
+// fastwire).
+var fastUserCodec = cacheimpl.FastCodec(fastEncodeUser, fastDecodeUser)
 
-// fastAllCodec is the codec=fast codec of All: fastEncodeAll and fastDecodeAll,
-// reflection-free, in the wire format of package fastwire.
-var fastAllCodec = runtime.FastCodec(fastEncodeAll, fastDecodeAll)
+// fastAllCodec is the codec=fast codec of All (wire format: package fastwire).
+var fastAllCodec = cacheimpl.FastCodec(fastEncodeAll, fastDecodeAll)
 
 // fastEncodeUser writes v in the codec=fast wire format (package fastwire).
 func fastEncodeUser(w *fastwire.Writer, v *User) {
