@@ -2,7 +2,10 @@ package runtime
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
+
+	"github.com/cachegen/cachegen/runtime/internal/engine"
 )
 
 // Cache is the rick cache surface: RedisCache, CryptRedisCache and NullCache
@@ -30,18 +33,18 @@ var (
 // degraded path when Redis is unreachable.
 type NullCache struct {
 	prefix string
-	c      counters
+	misses atomic.Uint64
 }
 
 // Get always reports ErrMiss (and counts a miss).
 func (n *NullCache) Get(context.Context, string, any) error {
-	n.c.misses.Add(1)
+	n.misses.Add(1)
 	return ErrMiss
 }
 
 // Set discards the value.
 func (n *NullCache) Set(_ context.Context, _ string, _ any, ttl time.Duration) error {
-	return checkTTL(ttl)
+	return engine.CheckTTL(ttl)
 }
 
 // Has is always false.
@@ -60,7 +63,7 @@ func (n *NullCache) SetPrefix(p string) { n.prefix = p }
 func (n *NullCache) Prefix() string { return n.prefix }
 
 // Stats counts the misses.
-func (n *NullCache) Stats() Stats { return n.c.snapshot() }
+func (n *NullCache) Stats() Stats { return Stats{Misses: n.misses.Load()} }
 
 // Close does nothing.
 func (n *NullCache) Close() error { return nil }

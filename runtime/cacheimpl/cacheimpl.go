@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/internal/engine"
 )
 
 // Spec describes a generated cache: the annotation's settings and the
@@ -45,12 +46,12 @@ type Spec[K comparable, T any] struct {
 	Fast runtime.Codec
 }
 
-// keyless is what a Handle forwards to.
+// keyless is what a Handle forwards to: the engine's Store of any T.
 type keyless interface {
 	Purge(ctx context.Context) (int64, error)
 	PurgeAllVersions(ctx context.Context) (int64, error)
 	Close() error
-	Stats() runtime.Stats
+	Stats() engine.Stats
 }
 
 // Handle holds the methods of a generated cache that take no key; generated
@@ -70,12 +71,12 @@ func (h Handle) PurgeAllVersions(ctx context.Context) (int64, error) {
 func (h Handle) Close() error { return h.s.Close() }
 
 // Stats returns a snapshot of the cache's counters.
-func (h Handle) Stats() runtime.Stats { return h.s.Stats() }
+func (h Handle) Stats() runtime.Stats { return runtime.Stats(h.s.Stats()) }
 
 // Cache is the typed engine of one generated cache.
 type Cache[K comparable, T any] struct {
 	Handle
-	s     *runtime.Store[T]
+	s     *engine.Store[T]
 	name  string
 	key   func(K) string
 	keyOf func(*T) (K, error)
@@ -84,21 +85,21 @@ type Cache[K comparable, T any] struct {
 // New makes the engine of a generated cache: it validates the spec and the
 // options (a crypt cache needs valid keys) and never contacts Redis.
 func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ...runtime.Option) (*Cache[K, T], error) {
-	var first []runtime.Option
+	eopts := make([]engine.Option, 0, 2+len(opts))
 	if spec.Clone != nil {
-		first = append(first, runtime.WithClone(spec.Clone))
+		eopts = append(eopts, engine.WithClone(spec.Clone))
 	}
 	if spec.Fast != nil {
-		first = append(first, runtime.WithCodec(spec.Fast))
+		eopts = append(eopts, engine.WithCodec(spec.Fast))
 	}
-	if len(first) > 0 {
-		opts = append(first, opts...)
+	for _, o := range opts {
+		eopts = append(eopts, engine.Option(o))
 	}
-	s, err := runtime.NewStore[T](c, runtime.Spec{
+	s, err := engine.NewStore[T](c, engine.Spec{
 		Name: spec.Name, TTL: spec.TTL, Crypt: spec.Crypt, Codec: spec.Codec, Version: spec.Version,
 		Pattern: spec.Pattern, Match: spec.Match, AllPattern: spec.AllPattern, AllMatch: spec.AllMatch,
 		Local: spec.Local, Jitter: spec.Jitter, Refresh: spec.Refresh,
-	}, opts...)
+	}, eopts...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,15 +6,16 @@ import (
 
 	"github.com/cachegen/cachegen/runtime"
 	"github.com/cachegen/cachegen/runtime/fastwire"
+	"github.com/cachegen/cachegen/runtime/internal/engine"
 )
 
 // CodecFast is the codec= name of the codecs generated per type.
-const CodecFast = runtime.CodecFast
+const CodecFast = engine.CodecFast
 
 // FastCodec makes the Codec of T from the encoder and decoder generated for
 // codec=fast; a Spec carries it as Fast.
 func FastCodec[T any](encode func(*fastwire.Writer, *T), decode func(*fastwire.Reader, *T)) runtime.Codec {
-	return runtime.FastCodec(encode, decode)
+	return engine.FastCodec(encode, decode)
 }
 
 // Shallow copies *v by assignment (nil for nil): the deep copy of a T whose
@@ -30,12 +31,12 @@ func Shallow[T any](v *T) *T {
 
 // Escape is runtime.EscapeKey: the documented percent-encoding of a string
 // key part.
-func Escape(s, special string) string { return runtime.EscapeKey(s, special) }
+func Escape(s, special string) string { return engine.EscapeKey(s, special) }
 
 // TextKey is Escape of v's MarshalText. Key functions cannot return errors,
 // so a MarshalText failure yields a marked part that every operation
 // rejects with that error.
-func TextKey(v encoding.TextMarshaler, special string) string { return runtime.TextKey(v, special) }
+func TextKey(v encoding.TextMarshaler, special string) string { return engine.TextKey(v, special) }
 
 // nilValue is the error of a Set or SetMany given a nil *T.
 func nilValue[T any](name string) error {

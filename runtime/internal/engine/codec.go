@@ -1,11 +1,10 @@
-package runtime
+package engine
 
 import (
 	"fmt"
 
 	"github.com/cachegen/cachegen/runtime/internal/codec"
 	"github.com/cachegen/cachegen/runtime/internal/pickle"
-	"github.com/cachegen/cachegen/runtime/internal/pyval"
 )
 
 // Codec turns values into stored bytes and back. Unmarshal must reject any
@@ -16,18 +15,6 @@ type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error
 }
-
-// Date is Python's datetime.date: a calendar day without time or zone.
-type Date = pyval.Date
-
-// Decimal is Python's decimal.Decimal, kept as its exact, validated text.
-type Decimal = pyval.Decimal
-
-// ParseDate parses YYYY-MM-DD.
-func ParseDate(s string) (Date, error) { return pyval.ParseDate(s) }
-
-// ParseDecimal validates s as Python decimal text ("123.4500", "1E+2", "NaN").
-func ParseDecimal(s string) (Decimal, error) { return pyval.ParseDecimal(s) }
 
 // Codec names, as used by CodecByName and the codec= annotation.
 const (
