@@ -18,7 +18,7 @@ type Observer interface {
 // Event describes one finished operation.
 type Event struct {
 	Cache    string        // the cache's name: the generated type, or WithName
-	Op       string        // "get", "set", "remove", "get_many", "set_many", "get_or_load"
+	Op       string        // "get", "set", "remove", "get_many", "set_many", "get_or_load", "get_many_or_load"; "fence" (a load's fence failed), "refresh" (a background reload failed)
 	Hits     int           // values found and decoded (near-cache hits included)
 	Misses   int           // keys absent
 	Errors   int           // values that failed to decode, or 1 for a failed command

@@ -6,23 +6,19 @@ import (
 	"time"
 )
 
-// Observer receives one Event per cache operation, after it completes: the
-// hook for metrics (see the otelcache module for OpenTelemetry). It is
-// called on the caller's goroutine and must be cheap and safe for
-// concurrent use.
+// Observer and Event are runtime's (documented there), which adapts its
+// Observer to this one and converts the Event: the structs must keep the
+// same fields.
 type Observer interface {
 	Observe(ctx context.Context, ev Event)
 }
 
-// Event describes one finished operation.
+// Event describes one finished operation (see runtime.Event).
 type Event struct {
-	Cache    string        // the cache's name: the generated type, or WithName
-	Op       string        // "get", "set", "remove", "get_many", "set_many", "get_or_load", "get_many_or_load"; "fence" (a load's fence failed), "refresh" (a background reload failed)
-	Hits     int           // values found and decoded (near-cache hits included)
-	Misses   int           // keys absent
-	Errors   int           // values that failed to decode, or 1 for a failed command
-	Duration time.Duration // wall time of the operation
-	Err      error         // what the caller got (nil, ErrMiss, ...)
+	Cache, Op            string
+	Hits, Misses, Errors int
+	Duration             time.Duration
+	Err                  error
 }
 
 // WithObserver reports every operation to o.
