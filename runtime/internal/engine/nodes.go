@@ -77,68 +77,83 @@ const (
 // scanUnlink deletes every key matching the glob that classify (nil: every
 // key is a kindValue) keeps, and returns how many values it removed. Every
 // key the glob matches starts with from: when that holds a complete hash
-// tag, only the master of its slot is scanned, else every master. Keys are unlinked in batches of one hash slot, since a
-// Cluster node rejects a multi-key command across slots; the batches of
-// one SCAN page go in one pipeline, so a page costs one round trip however
-// many slots it spans. A slot's fences go before its values, in the same
-// pipeline on the same connection: a load's write-back that runs between
-// the two finds its fence gone, never a deleted value with its fence still
-// in place.
+// tag, only the master of its slot is scanned, else every master. The keys
+// found gather over SCAN pages and are unlinked every unlinkBatch keys (and
+// at the end) in one pipeline, in batches of one hash slot, since a Cluster
+// node rejects a multi-key command across slots: a group purge that finds
+// a few hundred keys over many pages costs one round trip to delete them.
+// A slot's fences go before its values, in the same pipeline on the same
+// connection: a load's write-back that runs between the two finds its fence
+// gone, never a deleted value with its fence still in place.
 func scanUnlink(ctx context.Context, c redis.UniversalClient, from, glob string, classify func(string) keyKind) (int64, error) {
 	var mu sync.Mutex
 	var total int64
 	err := forMastersOf(ctx, c, from, func(ctx context.Context, n redis.Cmdable) error {
+		var values, fences []string
+		flush := func() error {
+			fb, vb := bySlot(fences), bySlot(values)
+			values, fences = values[:0], fences[:0]
+			if len(fb) == 0 && len(vb) == 0 {
+				return nil
+			}
+			cmds := make([]*redis.IntCmd, len(vb))
+			if _, err := n.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, batch := range fb {
+					p.Unlink(ctx, batch...)
+				}
+				for i, batch := range vb {
+					cmds[i] = p.Unlink(ctx, batch...)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			var d int64
+			for _, c := range cmds {
+				d += c.Val()
+			}
+			mu.Lock()
+			total += d
+			mu.Unlock()
+			return nil
+		}
 		var cursor uint64
 		for {
 			keys, next, err := n.Scan(ctx, cursor, glob, 1000).Result()
 			if err != nil {
 				return err
 			}
-			var fences []string
-			if classify != nil {
-				k := keys[:0]
-				for _, key := range keys {
-					switch classify(key) {
-					case kindValue:
-						k = append(k, key)
-					case kindFenced:
-						k = append(k, key)
-						fences = append(fences, fenceKey(key))
-					case kindFence:
-						fences = append(fences, key)
-					}
+			for _, key := range keys {
+				kind := kindValue
+				if classify != nil {
+					kind = classify(key)
 				}
-				keys = k
+				switch kind {
+				case kindValue:
+					values = append(values, key)
+				case kindFenced:
+					values = append(values, key)
+					fences = append(fences, fenceKey(key))
+				case kindFence:
+					fences = append(fences, key)
+				}
 			}
-			if len(keys) > 0 || len(fences) > 0 {
-				fb, vb := bySlot(fences), bySlot(keys)
-				cmds := make([]*redis.IntCmd, len(vb))
-				if _, err := n.Pipelined(ctx, func(p redis.Pipeliner) error {
-					for _, batch := range fb {
-						p.Unlink(ctx, batch...)
-					}
-					for i, batch := range vb {
-						cmds[i] = p.Unlink(ctx, batch...)
-					}
-					return nil
-				}); err != nil {
+			cursor = next
+			if len(values)+len(fences) >= unlinkBatch || cursor == 0 {
+				if err := flush(); err != nil {
 					return err
 				}
-				var d int64
-				for _, c := range cmds {
-					d += c.Val()
-				}
-				mu.Lock()
-				total += d
-				mu.Unlock()
 			}
-			if cursor = next; cursor == 0 {
+			if cursor == 0 {
 				return nil
 			}
 		}
 	})
 	return total, err
 }
+
+// unlinkBatch is how many found keys a purge holds before deleting them.
+const unlinkBatch = 1000
 
 // bySlot groups keys by Redis Cluster hash slot, keeping first-seen order.
 func bySlot(keys []string) [][]string {
