@@ -9,7 +9,7 @@ package bench
 //	                    Unmarshal (a hand-written cache; go-redis/cache's codec)
 //	impl=raw-codec      go-redis GET/SET + cachegen's default msgpack codec
 //	                    (the floor of the typed Store: same codec, no cache)
-//	impl=cachegen       runtime.Store[User] Get/Set, what generated caches call
+//	impl=cachegen       cacheimpl.Store[User] Get/Set, what generated caches call
 //	impl=go-redis-cache cache.Cache Get/Set with its defaults (msgpack, s2
 //	                    compression of values of 64 bytes or more)
 //
@@ -32,6 +32,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 )
 
 // User is the benchmark entity: the same seven fields as runtime's
@@ -91,7 +92,7 @@ func client(b *testing.B) *redis.Client {
 	return c
 }
 
-var spec = runtime.Spec{Name: "UserCache", Pattern: "bench:*", Match: `bench:.+`, AllPattern: "bench:*", AllMatch: `bench:.+`}
+var spec = cacheimpl.StoreSpec{Name: "UserCache", Pattern: "bench:*", Match: `bench:.+`, AllPattern: "bench:*", AllMatch: `bench:.+`}
 
 func codec(b *testing.B) runtime.Codec {
 	c, err := runtime.CodecByName(runtime.CodecMsgpack)
@@ -145,7 +146,7 @@ func BenchmarkGet(b *testing.B) {
 	})
 	b.Run("impl=cachegen", func(b *testing.B) {
 		key := mkKey("get", "cachegen")
-		s, err := runtime.NewStore[User](client(b), spec)
+		s, err := cacheimpl.NewStore[User](client(b), spec)
 		check(b, err)
 		check(b, s.Set(ctx, key, &value, 0))
 		b.ReportAllocs()
@@ -188,7 +189,7 @@ func BenchmarkSet(b *testing.B) {
 	})
 	b.Run("impl=cachegen", func(b *testing.B) {
 		key := mkKey("set", "cachegen")
-		s, err := runtime.NewStore[User](client(b), spec)
+		s, err := cacheimpl.NewStore[User](client(b), spec)
 		check(b, err)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -212,7 +213,7 @@ func BenchmarkSet(b *testing.B) {
 func BenchmarkLocalHit(b *testing.B) {
 	near := func(b *testing.B, key string, opts ...runtime.Option) {
 		opts = append([]runtime.Option{runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour)}, opts...)
-		s, err := runtime.NewStore[User](client(b), spec, opts...)
+		s, err := cacheimpl.NewStore[User](client(b), spec, opts...)
 		check(b, err)
 		defer s.Close()
 		check(b, s.Set(ctx, key, &value, 0))
@@ -236,7 +237,7 @@ func BenchmarkLocalHit(b *testing.B) {
 		}
 	}
 	b.Run("impl=cachegen", func(b *testing.B) {
-		near(b, mkKey("local", "cachegen"), runtime.WithClone(cloneUser))
+		near(b, mkKey("local", "cachegen"), cacheimpl.WithClone(cloneUser))
 	})
 	b.Run("impl=cachegen-codec-clone", func(b *testing.B) {
 		near(b, mkKey("local", "cachegen-codec-clone"))
@@ -320,7 +321,7 @@ func BenchmarkClientCPU(b *testing.B) {
 		}
 	})
 	b.Run("op=get/impl=cachegen", func(b *testing.B) {
-		s, err := runtime.NewStore[User](stub(b, cg), spec)
+		s, err := cacheimpl.NewStore[User](stub(b, cg), spec)
 		check(b, err)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -355,7 +356,7 @@ func BenchmarkClientCPU(b *testing.B) {
 		}
 	})
 	b.Run("op=set/impl=cachegen", func(b *testing.B) {
-		s, err := runtime.NewStore[User](stub(b, nil), spec)
+		s, err := cacheimpl.NewStore[User](stub(b, nil), spec)
 		check(b, err)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -415,7 +416,7 @@ func BenchmarkPaired(b *testing.B) {
 			check(b, c.Get(ctx, key, &u))
 		}
 	}
-	cgGet := func(s *runtime.Store[User], key string) func() {
+	cgGet := func(s *cacheimpl.Store[User], key string) func() {
 		return func() {
 			_, err := s.Get(ctx, key)
 			check(b, err)
@@ -424,7 +425,7 @@ func BenchmarkPaired(b *testing.B) {
 	grcSet := func(c *cache.Cache, key string) func() {
 		return func() { check(b, c.Set(&cache.Item{Ctx: ctx, Key: key, Value: &value, TTL: time.Hour})) }
 	}
-	cgSet := func(s *runtime.Store[User], key string) func() {
+	cgSet := func(s *cacheimpl.Store[User], key string) func() {
 		return func() { check(b, s.Set(ctx, key, &value, time.Hour)) }
 	}
 	b.Run("op=get", func(b *testing.B) {
@@ -432,7 +433,7 @@ func BenchmarkPaired(b *testing.B) {
 		gk, ck := mkKey("paired", "grc"), mkKey("paired", "cg")
 		gc := cache.New(&cache.Options{Redis: rdb})
 		check(b, gc.Set(&cache.Item{Ctx: ctx, Key: gk, Value: &value, TTL: time.Hour}))
-		s, err := runtime.NewStore[User](rdb, spec)
+		s, err := cacheimpl.NewStore[User](rdb, spec)
 		check(b, err)
 		check(b, s.Set(ctx, ck, &value, 0))
 		paired(b, "go-redis-cache", 1, grcGet(gc, gk), "cachegen", 1, cgGet(s, ck))
@@ -440,7 +441,7 @@ func BenchmarkPaired(b *testing.B) {
 	b.Run("op=set", func(b *testing.B) {
 		rdb := client(b)
 		gc := cache.New(&cache.Options{Redis: rdb})
-		s, err := runtime.NewStore[User](rdb, spec)
+		s, err := cacheimpl.NewStore[User](rdb, spec)
 		check(b, err)
 		paired(b, "go-redis-cache", 1, grcSet(gc, mkKey("paired", "grc")), "cachegen", 1, cgSet(s, mkKey("paired", "cg")))
 	})
@@ -450,14 +451,14 @@ func BenchmarkPaired(b *testing.B) {
 		cg, err := codec(b).Marshal(&value)
 		check(b, err)
 		gc := cache.New(&cache.Options{Redis: stub(b, grc)})
-		s, err := runtime.NewStore[User](stub(b, cg), spec)
+		s, err := cacheimpl.NewStore[User](stub(b, cg), spec)
 		check(b, err)
 		key := mkKey("cpu")
 		paired(b, "go-redis-cache", 64, grcGet(gc, key), "cachegen", 64, cgGet(s, key))
 	})
 	b.Run("op=set-cpu", func(b *testing.B) {
 		gc := cache.New(&cache.Options{Redis: stub(b, nil)})
-		s, err := runtime.NewStore[User](stub(b, nil), spec)
+		s, err := cacheimpl.NewStore[User](stub(b, nil), spec)
 		check(b, err)
 		key := mkKey("cpu")
 		paired(b, "go-redis-cache", 64, grcSet(gc, key), "cachegen", 64, cgSet(s, key))
@@ -467,7 +468,7 @@ func BenchmarkPaired(b *testing.B) {
 		gk, ck := mkKey("paired", "local", "grc"), mkKey("paired", "local", "cg")
 		gc := cache.New(&cache.Options{Redis: rdb, LocalCache: cache.NewTinyLFU(1000, time.Hour)})
 		check(b, gc.Set(&cache.Item{Ctx: ctx, Key: gk, Value: &value, TTL: time.Hour}))
-		s, err := runtime.NewStore[User](rdb, spec, runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour), runtime.WithClone(cloneUser))
+		s, err := cacheimpl.NewStore[User](rdb, spec, runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour), cacheimpl.WithClone(cloneUser))
 		check(b, err)
 		defer s.Close()
 		check(b, s.Set(ctx, ck, &value, 0))

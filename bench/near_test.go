@@ -21,13 +21,14 @@ import (
 
 	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 )
 
 // nearStore returns a Store with a near cache over rdb holding value under
 // key, once a read of it is a local hit.
-func nearStore(b *testing.B, rdb redis.UniversalClient, key string) *runtime.Store[User] {
+func nearStore(b *testing.B, rdb redis.UniversalClient, key string) *cacheimpl.Store[User] {
 	b.Helper()
-	s, err := runtime.NewStore[User](rdb, spec, runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour), runtime.WithClone(cloneUser))
+	s, err := cacheimpl.NewStore[User](rdb, spec, runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour), cacheimpl.WithClone(cloneUser))
 	check(b, err)
 	b.Cleanup(func() { _ = s.Close() })
 	check(b, s.Set(ctx, key, &value, 0))
@@ -47,7 +48,7 @@ func nearStore(b *testing.B, rdb redis.UniversalClient, key string) *runtime.Sto
 
 // nearGet reads key from s and fails unless it was a local hit (checked
 // by the caller through Stats after the loop, to keep the loop bare).
-func nearGet(b *testing.B, s *runtime.Store[User], key string) func() {
+func nearGet(b *testing.B, s *cacheimpl.Store[User], key string) func() {
 	return func() {
 		u, err := s.Get(ctx, key)
 		if err != nil || u.ID != value.ID {
@@ -56,7 +57,7 @@ func nearGet(b *testing.B, s *runtime.Store[User], key string) func() {
 	}
 }
 
-func allLocal(b *testing.B, s *runtime.Store[User], before runtime.Stats) {
+func allLocal(b *testing.B, s *cacheimpl.Store[User], before runtime.Stats) {
 	b.Helper()
 	after := s.Stats()
 	if after.Hits-before.Hits != after.LocalHits-before.LocalHits {
@@ -167,7 +168,7 @@ func BenchmarkNearCluster(b *testing.B) {
 		allLocal(b, s, before)
 	})
 	b.Run("op=get/topology=cluster", func(b *testing.B) {
-		s, err := runtime.NewStore[User](cluster(b), spec)
+		s, err := cacheimpl.NewStore[User](cluster(b), spec)
 		check(b, err)
 		check(b, s.Set(ctx, key, &value, 0))
 		loop(b, nearGet(b, s, key))
@@ -177,7 +178,7 @@ func BenchmarkNearCluster(b *testing.B) {
 		paired(b, "single", 64, nearGet(b, single, key), "cluster", 64, nearGet(b, clustered, key))
 	})
 	b.Run("paired=cluster-get", func(b *testing.B) {
-		s, err := runtime.NewStore[User](cluster(b), spec)
+		s, err := cacheimpl.NewStore[User](cluster(b), spec)
 		check(b, err)
 		near := nearStore(b, cluster(b), key)
 		paired(b, "get", 1, nearGet(b, s, key), "local-hit", 64, nearGet(b, near, key))

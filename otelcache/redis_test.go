@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 )
 
 type user struct {
@@ -64,8 +65,8 @@ func TestRuntimeWiring(t *testing.T) {
 	srv.Set("s:forged", "gAAAAA-not-a-token")
 	wantErr(t, secrets.Get(ctx, "forged", &s), runtime.ErrInvalidToken)
 
-	// A typed Store, as generated caches use: named by its Spec.
-	store, err := runtime.NewStore[user](rdb, runtime.Spec{Name: "UserCache"}, obs)
+	// The typed engine generated caches run on: named by its spec.
+	store, err := cacheimpl.NewStore[user](rdb, cacheimpl.StoreSpec{Name: "UserCache"}, obs)
 	must(t, err)
 	must(t, store.SetMany(ctx, []string{"t:1", "t:2"}, []*user{{"One", 1}, {"Two", 2}}, 0))
 	got, err := store.GetMany(ctx, []string{"t:1", "t:2", "t:3"})

@@ -8,7 +8,7 @@ import "context"
 // TTL or runtime.OverrideTTL's and fenced as GetOrLoad's. Keys load leaves
 // out are absent (cached as not-found with WithNegativeTTL); keys it
 // returns unasked are ignored; on a loader error the hits come back with
-// the error and nothing is stored. See runtime.Store.GetManyOrLoad.
+// the error and nothing is stored. The batching is the engine's Store.GetManyOrLoad.
 func (c *Cache[K, T]) GetManyOrLoad(ctx context.Context, ks []K, load func(context.Context, []K) (map[K]*T, error)) (map[K]*T, error) {
 	keys := make([]string, len(ks))
 	for i, k := range ks {

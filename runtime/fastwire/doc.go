@@ -7,7 +7,7 @@
 // For each struct cached with codec=fast, cachegen writes a reflection-free
 // encoder and decoder (fastEncode<Type>, fastDecode<Type>) that walk the
 // struct's fields in declaration order, and hands them to the runtime with
-// runtime.FastCodec.
+// cacheimpl.FastCodec.
 //
 // # Wire format, version 1
 //

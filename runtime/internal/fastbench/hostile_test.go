@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 	"github.com/cachegen/cachegen/runtime/fastwire"
 )
 
@@ -198,7 +198,7 @@ func TestUnmarshalWrongTarget(t *testing.T) {
 	if u.ID != 1 || u.Name != "" || u.Tags != nil {
 		t.Fatalf("decoding into a used value left %+v", u)
 	}
-	if fastUserCodec.Name() != runtime.CodecFast {
+	if fastUserCodec.Name() != cacheimpl.CodecFast {
 		t.Fatalf("Name() = %q", fastUserCodec.Name())
 	}
 }
