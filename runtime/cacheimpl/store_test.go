@@ -128,18 +128,22 @@ func TestCacheGetOrLoadCallerCancel(t *testing.T) {
 		var wg sync.WaitGroup
 		results := make([]*User, n)
 		errs := make([]error, n)
-		// One impatient caller whose context is cancelled must not fail others.
+		// One impatient caller whose context is cancelled must not fail
+		// others. It starts the load alone, so that it is surely waiting in
+		// the flight when it gives up.
 		cctx, cancel := context.WithCancel(ctx)
-		for i := range n {
+		call := func(i int, cx context.Context) {
+			defer wg.Done()
+			results[i], errs[i] = c.GetOrLoad(cx, 7, load)
+		}
+		wg.Add(1)
+		go call(0, cctx)
+		for calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for i := 1; i < n; i++ {
 			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				cx := ctx
-				if i == 0 {
-					cx = cctx
-				}
-				results[i], errs[i] = c.GetOrLoad(cx, 7, load)
-			}()
+			go call(i, ctx)
 		}
 		time.Sleep(50 * time.Millisecond)
 		cancel()
