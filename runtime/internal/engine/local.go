@@ -22,7 +22,10 @@ const DefaultLocalMaxAge = 2 * time.Second
 // overrides the annotation's local=. 0 turns it off.
 func WithLocal(size int) Option { return func(c *config) { c.local, c.localSet = size, true } }
 
-// WithLocalMaxAge sets the near-cache lease (default DefaultLocalMaxAge).
+// WithLocalMaxAge sets the near-cache lease (default DefaultLocalMaxAge): a
+// value is served locally for at most d after it was read from Redis, plus
+// the lateness of a timer on a busy process (about 10 ms at worst), and for
+// at least d minus an eighth of d (at most 50 ms less).
 func WithLocalMaxAge(d time.Duration) Option { return func(c *config) { c.localMaxAge = d } }
 
 // Topology checks of a Cluster near cache: how often the masters are listed
@@ -56,19 +59,29 @@ const (
 //     late reply can never resurrect a value that was just overwritten, nor
 //     a value read before tracking covered its node;
 //   - every entry expires after a short lease (WithLocalMaxAge), which bounds
-//     staleness while a dead connection has not been noticed yet.
+//     staleness while a dead connection has not been noticed yet; hits
+//     check it against a coarse clock (see leaseTick for the worst case).
 type near[T any] struct {
-	size   int
 	maxAge time.Duration
 	clone  func(*T) *T
 	prefix string
 
-	mu      sync.RWMutex
-	entries map[string]nearEntry[T]
+	// entries is bounded by S3-FIFO (see s3fifo): on a skewed workload it
+	// keeps the frequently read keys where evicting an arbitrary entry (a
+	// map's order) lost them (BENCHMARKS.md, the Zipf table).
+	entries *s3fifo[T]
 
 	epoch atomic.Uint64
 	armed atomic.Bool
 	hits  atomic.Uint64
+
+	// clock is a coarse reading of now(), advanced every tick by a timer,
+	// so that a hit checks its lease with one atomic load instead of a
+	// clock read. Entries are given a lease shortened by one tick, so a
+	// value is served at most maxAge after it was stored, plus however late
+	// the runtime runs the timer (see leaseTick).
+	clock atomic.Int64
+	tick  time.Duration
 
 	template *redis.Options       // single node: the client's options
 	cluster  *redis.ClusterClient // nil on a single node
@@ -82,7 +95,7 @@ type near[T any] struct {
 
 	wake chan struct{} // asks the supervisor for a topology check now
 	quit chan struct{}
-	done chan struct{} // supervisor exited
+	bg   sync.WaitGroup // the supervisor and the clock
 	once sync.Once
 }
 
@@ -97,15 +110,37 @@ type tracker[T any] struct {
 	quit   chan struct{}
 }
 
-type nearEntry[T any] struct {
-	v       *T
-	expires int64 // monotonic nanoseconds, see now()
-}
-
 var clockBase = time.Now()
 
 // now is a monotonic clock reading; cheaper to compare than time.Time.
 func now() int64 { return int64(time.Since(clockBase)) }
+
+// leaseTick is how often the coarse clock of a near cache with lease
+// maxAge advances: an eighth of the lease, within [1 ms, 50 ms]. The
+// worst-case staleness the lease allows is maxAge plus the delay of the
+// clock's timer behind its schedule: on a busy process Go's scheduler runs
+// an overdue timer within about one preemption slice (10 ms); a process
+// that is stopped (SIGSTOP, a paused VM) serves nothing while stopped and
+// runs the overdue timer first thing, but a hit racing it on another thread
+// may still see the old reading for one tick.
+func leaseTick(maxAge time.Duration) time.Duration {
+	return min(max(maxAge/8, time.Millisecond), 50*time.Millisecond)
+}
+
+// runClock advances n.clock every tick until the near cache is closed.
+func (n *near[T]) runClock() {
+	defer n.bg.Done()
+	t := time.NewTicker(n.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			n.clock.Store(now())
+		case <-n.quit:
+			return
+		}
+	}
+}
 
 // startNear starts the invalidation listeners for keys starting with prefix.
 // It never dials: the listeners connect in the background.
@@ -113,10 +148,10 @@ func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge t
 	if maxAge <= 0 {
 		maxAge = DefaultLocalMaxAge
 	}
-	n := &near[T]{size: size, maxAge: maxAge, clone: clone, prefix: prefix,
-		entries:  make(map[string]nearEntry[T]),
+	n := &near[T]{maxAge: maxAge, clone: clone, prefix: prefix, entries: newS3FIFO[T](size), tick: leaseTick(maxAge),
 		trackers: make(map[string]*tracker[T]),
-		wake:     make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+		wake:     make(chan struct{}, 1), quit: make(chan struct{})}
+	n.clock.Store(now())
 	switch rc := c.(type) {
 	case *redis.Client:
 		n.template = rc.Options()
@@ -124,15 +159,17 @@ func startNear[T any](c redis.UniversalClient, prefix string, size int, maxAge t
 		n.state.Lock()
 		n.addTracker(n.template.Addr)
 		n.state.Unlock()
-		close(n.done)
 	case *redis.ClusterClient:
 		n.cluster = rc
+		n.bg.Add(1)
 		go n.supervise()
 	case *redis.Ring:
 		return nil, errors.New("local near cache: a Ring is not supported: its shards leave and rejoin on heartbeats no server reports, so invalidations cannot be tracked before keys move (use a Cluster client, a single-node or a Sentinel client)")
 	default:
 		return nil, fmt.Errorf("local near cache needs a single-node, Sentinel or Cluster client, not %T", c)
 	}
+	n.bg.Add(1)
+	go n.runClock()
 	return n, nil
 }
 
@@ -205,11 +242,9 @@ func (n *near[T]) listen(t *tracker[T]) {
 				n.clear() // FLUSHDB / FLUSHALL: null payload
 				continue
 			}
-			n.mu.Lock()
 			for _, k := range m.PayloadSlice {
-				delete(n.entries, k)
+				n.entries.del(k)
 			}
-			n.mu.Unlock()
 		}
 	}
 }
@@ -271,7 +306,7 @@ func (n *near[T]) poke() {
 // tier whenever the set changes, since a node that was not tracked may have
 // changed keys that are held locally.
 func (n *near[T]) supervise() {
-	defer close(n.done)
+	defer n.bg.Done()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), nearTopologyBudget)
 		n.syncTopology(ctx)
@@ -385,21 +420,15 @@ func (t *tracker[T]) close() {
 	<-t.done
 }
 
-func (n *near[T]) clear() {
-	n.mu.Lock()
-	clear(n.entries)
-	n.mu.Unlock()
-}
+func (n *near[T]) clear() { n.entries.clear() }
 
 // get returns the caller's own copy of a live local entry.
 func (n *near[T]) get(key string) (*T, bool) {
 	if !n.armed.Load() {
 		return nil, false
 	}
-	n.mu.RLock()
-	e, ok := n.entries[key]
-	n.mu.RUnlock()
-	if !ok || now() > e.expires {
+	e, ok := n.entries.get(key)
+	if !ok || n.clock.Load() > e.expires {
 		return nil, false
 	}
 	c := n.clone(e.v)
@@ -413,35 +442,25 @@ func (n *near[T]) get(key string) (*T, bool) {
 // begin returns the epoch to pass to put after reading from Redis.
 func (n *near[T]) begin() uint64 { return n.epoch.Load() }
 
-// put stores a copy of v unless an invalidation arrived since begin.
+// put stores a copy of v unless an invalidation arrived since begin. The
+// epoch is checked under the index's write lock, which every invalidation
+// takes after moving the epoch: either the invalidation removes this
+// entry, or this check sees it and stores nothing.
 func (n *near[T]) put(key string, v *T, epoch uint64) {
-	if !n.armed.Load() {
+	if !n.armed.Load() || n.epoch.Load() != epoch {
 		return
 	}
 	c := n.clone(v)
 	if c == nil { // cannot be copied (see codecClone): not kept
 		return
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.epoch.Load() != epoch {
-		return
-	}
-	if len(n.entries) >= n.size {
-		for k := range n.entries { // evict an arbitrary entry: map order is random
-			delete(n.entries, k)
-			break
-		}
-	}
-	n.entries[key] = nearEntry[T]{v: c, expires: now() + int64(n.maxAge)}
+	n.entries.set(key, c, now()+int64(n.maxAge-n.tick), &n.epoch, epoch)
 }
 
 // drop removes key after a local write; Redis's own invalidation follows.
 func (n *near[T]) drop(key string) {
 	n.epoch.Add(1)
-	n.mu.Lock()
-	delete(n.entries, key)
-	n.mu.Unlock()
+	n.entries.del(key)
 }
 
 // trackerIDs returns the client ID of each tracking connection by node
@@ -463,7 +482,7 @@ func (n *near[T]) close() error {
 		n.disarmLocked()
 		n.state.Unlock()
 		close(n.quit)
-		<-n.done
+		n.bg.Wait()
 		n.state.Lock()
 		ts := n.trackers
 		n.trackers = nil
