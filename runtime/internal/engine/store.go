@@ -433,15 +433,15 @@ func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error
 // every per-node and per-key error. Each key counts once in Stats: a hit, a
 // miss, or an error.
 func (s *Store[T]) getMany(ctx context.Context, keys []string, out []*T, epoch uint64) error {
-	raw, failed, err := mget(ctx, s.b.client, keys)
+	raw, state, err := mget(ctx, s.b.client, keys)
 	var errs []error
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr // the caller gave up: no outage, nothing counted
 		}
 		n := 0
-		for _, f := range failed {
-			if f {
+		for _, st := range state {
+			if st == replyFailed {
 				n++
 			}
 		}
@@ -453,14 +453,14 @@ func (s *Store[T]) getMany(ctx context.Context, keys []string, out []*T, epoch u
 		}
 	}
 	for i, r := range raw {
-		if failed[i] {
+		switch state[i] {
+		case replyFailed:
 			continue
-		}
-		if r == nil {
+		case replyMiss:
 			s.b.stats.misses.Add(1)
 			continue
 		}
-		data, err := s.b.open(keys[i], *r)
+		data, err := s.b.open(keys[i], r)
 		if err == nil {
 			out[i], err = s.decode(keys[i], data)
 			if err == nil && s.local != nil {
@@ -584,10 +584,12 @@ func (s *Store[T]) Close() error {
 // mget fetches keys in as few round trips as the topology allows. A nil
 // entry is a missing key. When a node or shard fails, only the keys it owns
 // are marked failed and err joins the failures, each naming its node's
-// keys; the other entries are still good.
-func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []*string, failed []bool, err error) {
-	out = make([]*string, len(keys))
-	failed = make([]bool, len(keys))
+// keys; the other entries are still good. state[i] tells a found value
+// (out[i], which may be empty) from a miss and a failure; values are kept
+// as go-redis returns them, without a copy or a pointer per reply.
+func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []string, state []uint8, err error) {
+	out = make([]string, len(keys))
+	state = make([]uint8, len(keys))
 	switch c.(type) {
 	case *redis.Ring:
 		// A Ring shards by its own hash, not by slot: use single GETs,
@@ -601,20 +603,20 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []*s
 			return nil
 		})
 		if len(cmds) != len(keys) {
-			return out, allFailed(failed), perr
+			return out, allFailed(state), perr
 		}
 		var errs []error
 		for i, cmd := range cmds {
 			s, err := cmd.(*redis.StringCmd).Result()
 			switch {
 			case err == nil:
-				out[i] = &s
+				out[i], state[i] = s, replyFound
 			case err != redis.Nil:
-				failed[i] = true
+				state[i] = replyFailed
 				errs = append(errs, fmt.Errorf("%s: %w", keys[i], err))
 			}
 		}
-		return out, failed, errors.Join(errs...)
+		return out, state, errors.Join(errs...)
 	case *redis.ClusterClient:
 		// One MGET per slot, so none crosses slots; go-redis routes each
 		// command of the pipeline to the node owning it. Keys sharing a
@@ -638,49 +640,57 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []*s
 		for g, idx := range groups {
 			if cmds[g] == nil {
 				for _, i := range idx {
-					failed[i] = true
+					state[i] = replyFailed
 				}
 				continue
 			}
 			if err := cmds[g].Err(); err != nil {
 				for _, i := range idx {
-					failed[i] = true
+					state[i] = replyFailed
 				}
 				errs = append(errs, fmt.Errorf("MGET of %d keys of slot %d (%s, ...): %w", len(idx), Slot(keys[idx[0]]), keys[idx[0]], err))
 				continue
 			}
-			fillStrings(out, idx, cmds[g].Val())
+			fillStrings(out, state, idx, cmds[g].Val())
 		}
 		if len(errs) == 0 && perr != nil {
-			return out, allFailed(failed), perr
+			return out, allFailed(state), perr
 		}
-		return out, failed, errors.Join(errs...)
+		return out, state, errors.Join(errs...)
 	}
 	vals, err := c.MGet(ctx, keys...).Result()
 	if err != nil {
-		return out, allFailed(failed), err
+		return out, allFailed(state), err
 	}
-	fillStrings(out, nil, vals)
-	return out, failed, nil
+	fillStrings(out, state, nil, vals)
+	return out, state, nil
 }
 
-func allFailed(failed []bool) []bool {
-	for i := range failed {
-		failed[i] = true
+// The state of one key of an mget.
+const (
+	replyMiss uint8 = iota
+	replyFound
+	replyFailed
+)
+
+func allFailed(state []uint8) []uint8 {
+	for i := range state {
+		state[i] = replyFailed
 	}
-	return failed
+	return state
 }
 
 // fillStrings stores MGET replies: vals[j] belongs at out[idx[j]], or at
-// out[j] when idx is nil. A nil reply is a missing key.
-func fillStrings(out []*string, idx []int, vals []any) {
+// out[j] when idx is nil, and is marked found in state. A nil reply is a
+// missing key.
+func fillStrings(out []string, state []uint8, idx []int, vals []any) {
 	for j, v := range vals {
 		if s, ok := v.(string); ok {
 			i := j
 			if idx != nil {
 				i = idx[j]
 			}
-			out[i] = &s
+			out[i], state[i] = s, replyFound
 		}
 	}
 }
