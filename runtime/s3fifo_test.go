@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -9,7 +10,7 @@ import (
 func TestS3FIFO(t *testing.T) {
 	var epoch atomic.Uint64
 	c := newS3FIFO[int](100)
-	set := func(k string) { v := 1; c.set(k, &v, 0, &epoch, epoch.Load()) }
+	set := func(k string) { v := 1; c.set(k, &v, 0, 0, &epoch, epoch.Load()) }
 	// A hot set, read a few times a round, survives scans of one-off keys
 	// twice the cache's room.
 	for round := range 50 {
@@ -39,7 +40,7 @@ func TestS3FIFO(t *testing.T) {
 	}
 	// A moved epoch refuses the store; del and clear remove.
 	v := 2
-	c.set("late", &v, 0, &epoch, epoch.Load()+1)
+	c.set("late", &v, 0, 0, &epoch, epoch.Load()+1)
 	if _, ok := c.get("late"); ok {
 		t.Fatal("stored despite a moved epoch")
 	}
@@ -58,4 +59,48 @@ func TestS3FIFO(t *testing.T) {
 	if l := c.small.len() + c.main.len(); l > 3*10+2*64 {
 		t.Fatalf("FIFOs hold %d slots for 10 live entries", l)
 	}
+}
+
+// TestS3FIFOConcurrent: lock-free readers racing stores, removals, clears
+// and index rebuilds only ever see an entry under its own key, and its own
+// value (run with -race).
+func TestS3FIFOConcurrent(t *testing.T) {
+	var epoch atomic.Uint64
+	c := newS3FIFO[string](64)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for r := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				k := "k" + strconv.Itoa((i+r)%200)
+				if e, ok := c.get(k); ok && (e.key != k || *e.v != k) {
+					t.Errorf("get(%q) = entry of %q holding %q", k, e.key, *e.v)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20_000 {
+		k := "k" + strconv.Itoa(i%200)
+		switch i % 7 {
+		case 0:
+			c.del(k)
+		case 1:
+			if i%700 == 1 {
+				c.clear()
+			}
+		default:
+			v := k
+			c.set(k, &v, 0, 0, &epoch, epoch.Load())
+		}
+	}
+	close(stop)
+	wg.Wait()
 }

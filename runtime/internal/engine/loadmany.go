@@ -74,34 +74,38 @@ func (s *Store[T]) GetManyOrLoad(ctx context.Context, keys []string, load func(c
 		for j, i := range ask {
 			askKeys[j] = keys[i]
 		}
-		raw, failed, rerr := mget(ctx, s.b.client, askKeys)
+		raw, state, rerr := mget(ctx, s.b.client, askKeys)
 		if rerr != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return out, cerr // the caller gave up: nothing counted, nothing loaded
 			}
-			for j := range failed {
-				if failed[j] {
+			for j := range state {
+				if state[j] == replyFailed {
 					s.b.stats.errors.Add(1)
 				}
 			}
 			if s.b.failOpen != nil {
 				s.b.failOpen.note("read", rerr) // fail-open: those keys are misses, loaded
-				failed = make([]bool, len(failed))
+				for j := range state {
+					if state[j] == replyFailed {
+						state[j] = replyMiss
+					}
+				}
 			} else {
 				nodeErr = rerr // those keys are neither loaded nor returned
 			}
 		}
 		for j, i := range ask {
-			if failed[j] {
+			if state[j] == replyFailed {
 				continue
 			}
 			r := raw[j]
-			if r == nil {
+			if state[j] == replyMiss {
 				s.b.stats.misses.Add(1)
 				miss = append(miss, i)
 				continue
 			}
-			data, err := s.b.open(keys[i], *r)
+			data, err := s.b.open(keys[i], r)
 			if err == nil {
 				var v *T
 				v, err = s.decode(keys[i], data)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // DefaultLocalMaxAge is the lease of a near-cache entry: the longest a value
@@ -23,9 +24,10 @@ const DefaultLocalMaxAge = 2 * time.Second
 func WithLocal(size int) Option { return func(c *config) { c.local, c.localSet = size, true } }
 
 // WithLocalMaxAge sets the near-cache lease (default DefaultLocalMaxAge): a
-// value is served locally for at most d after it was read from Redis, plus
-// the lateness of a timer on a busy process (about 10 ms at worst), and for
-// at least d minus an eighth of d (at most 50 ms less).
+// value is served locally for at most d after it was read from Redis. (Hits
+// in the first half of the lease check a clock that a timer advances; if a
+// process still serving hits has starved that timer for more than d/2, a
+// value may be served up to that lateness past d.)
 func WithLocalMaxAge(d time.Duration) Option { return func(c *config) { c.localMaxAge = d } }
 
 // Topology checks of a Cluster near cache: how often the masters are listed
@@ -76,10 +78,8 @@ type near[T any] struct {
 	hits  atomic.Uint64
 
 	// clock is a coarse reading of now(), advanced every tick by a timer,
-	// so that a hit checks its lease with one atomic load instead of a
-	// clock read. Entries are given a lease shortened by one tick, so a
-	// value is served at most maxAge after it was stored, plus however late
-	// the runtime runs the timer (see leaseTick).
+	// so that a hit in the first half of an entry's lease checks it with
+	// one atomic load instead of a clock read (see get and leaseTick).
 	clock atomic.Int64
 	tick  time.Duration
 
@@ -116,13 +116,15 @@ var clockBase = time.Now()
 func now() int64 { return int64(time.Since(clockBase)) }
 
 // leaseTick is how often the coarse clock of a near cache with lease
-// maxAge advances: an eighth of the lease, within [1 ms, 50 ms]. The
-// worst-case staleness the lease allows is maxAge plus the delay of the
-// clock's timer behind its schedule: on a busy process Go's scheduler runs
-// an overdue timer within about one preemption slice (10 ms); a process
-// that is stopped (SIGSTOP, a paused VM) serves nothing while stopped and
-// runs the overdue timer first thing, but a hit racing it on another thread
-// may still see the old reading for one tick.
+// maxAge advances: an eighth of the lease, within [1 ms, 50 ms].
+//
+// Worst-case staleness: a hit compares the coarse clock with the entry's
+// lease, and once the coarse clock says half the lease has passed it reads
+// the real clock. The coarse clock is never ahead of the real one, so an
+// entry is never served past its lease unless the clock's timer has fallen
+// more than half a lease behind (a process starved of CPU for a second at
+// the default lease of 2 s, while still serving hits); then it is served
+// at most that lateness past its lease.
 func leaseTick(maxAge time.Duration) time.Duration {
 	return min(max(maxAge/8, time.Millisecond), 50*time.Millisecond)
 }
@@ -183,6 +185,10 @@ func (n *near[T]) addTracker(addr string) {
 	opt.MaxIdleConns = 0
 	opt.ClientSideCacheConfig = nil
 	opt.ClientSideCache = nil
+	// Own settings, not the node client's: go-redis updates its
+	// maintenance-notification mode in place while it connects.
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	opt.PushNotificationProcessor = nil
 	t := &tracker[T]{addr: addr, done: make(chan struct{}), quit: make(chan struct{})}
 	userOnConnect := opt.OnConnect
 	opt.OnConnect = func(ctx context.Context, cn *redis.Conn) error {
@@ -428,7 +434,10 @@ func (n *near[T]) get(key string) (*T, bool) {
 		return nil, false
 	}
 	e, ok := n.entries.get(key)
-	if !ok || n.clock.Load() > e.expires {
+	if !ok {
+		return nil, false
+	}
+	if c := n.clock.Load(); c > e.expires || c > e.check && now() > e.expires {
 		return nil, false
 	}
 	c := n.clone(e.v)
@@ -454,7 +463,8 @@ func (n *near[T]) put(key string, v *T, epoch uint64) {
 	if c == nil { // cannot be copied (see codecClone): not kept
 		return
 	}
-	n.entries.set(key, c, now()+int64(n.maxAge-n.tick), &n.epoch, epoch)
+	t := now()
+	n.entries.set(key, c, t+int64(n.maxAge/2), t+int64(n.maxAge), &n.epoch, epoch)
 }
 
 // drop removes key after a local write; Redis's own invalidation follows.
