@@ -5,7 +5,10 @@ package bench
 // 3-master cluster, in the same run:
 //
 //	BenchmarkNearHit      a hot key on one server: cachegen's near-cache hit
-//	                      (a decoded deep copy), rueidis' cache hit raw
+//	                      (a decoded deep copy; through the Store with the
+//	                      key at hand, and through cacheimpl.Cache, what
+//	                      generated code calls, which builds the key from
+//	                      the ID on every Get), rueidis' cache hit raw
 //	                      (the reply's string) and with decoding (msgpack,
 //	                      cachegen's codec), paired
 //	BenchmarkNearCluster  the near-cache hit on a cluster beside the hit on
@@ -13,6 +16,7 @@ package bench
 //	                      rueidis' cache hit on the same cluster, paired
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -116,6 +120,34 @@ func rueidisDecode(b *testing.B, c rueidis.Client, key string) func() {
 	}
 }
 
+// typedNear is the hit as generated code makes it: a cacheimpl.Cache keyed
+// by the ID, which builds the key string on every Get.
+func typedNear(b *testing.B, rdb redis.UniversalClient) func() {
+	b.Helper()
+	c, err := cacheimpl.New(rdb, &cacheimpl.Spec[int64, User]{
+		Name: "UserCache", Pattern: "bench:near:typed:*", Match: `bench:near:typed:.+`, AllPattern: "bench:near:typed:*", AllMatch: `bench:near:typed:.+`,
+		Key:   func(id int64) string { return "bench:near:typed:" + strconv.FormatInt(id, 10) },
+		KeyOf: func(u *User) (int64, error) { return u.ID, nil },
+		Clone: cloneUser,
+	}, runtime.WithLocal(1000), runtime.WithLocalMaxAge(time.Hour))
+	check(b, err)
+	b.Cleanup(func() { _ = c.Close() })
+	check(b, c.Set(ctx, &value))
+	for deadline := time.Now().Add(10 * time.Second); c.Stats().LocalHits == 0; time.Sleep(time.Millisecond) {
+		_, err := c.Get(ctx, value.ID)
+		check(b, err)
+		if time.Now().After(deadline) {
+			b.Fatal("near cache never served a hit")
+		}
+	}
+	return func() {
+		u, err := c.Get(ctx, value.ID)
+		if err != nil || u.ID != value.ID {
+			b.Fatal(u, err)
+		}
+	}
+}
+
 func loop(b *testing.B, f func()) {
 	b.ReportAllocs()
 	for b.Loop() {
@@ -131,6 +163,9 @@ func BenchmarkNearHit(b *testing.B) {
 		loop(b, nearGet(b, s, key))
 		allLocal(b, s, before)
 	})
+	b.Run("impl=cachegen-typed", func(b *testing.B) {
+		loop(b, typedNear(b, client(b)))
+	})
 	b.Run("impl=rueidis-raw", func(b *testing.B) {
 		loop(b, rueidisRaw(b, rueidisClient(b, key, addr), key))
 	})
@@ -141,6 +176,11 @@ func BenchmarkNearHit(b *testing.B) {
 		s := nearStore(b, client(b), key)
 		rc := rueidisClient(b, key, addr)
 		paired(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen", 64, nearGet(b, s, key))
+	})
+	b.Run("paired=rueidis-raw-typed", func(b *testing.B) {
+		typed := typedNear(b, client(b))
+		rc := rueidisClient(b, key, addr)
+		paired(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen-typed", 64, typed)
 	})
 	b.Run("paired=rueidis-decode", func(b *testing.B) {
 		s := nearStore(b, client(b), key)
