@@ -61,11 +61,15 @@ func nearGet(b *testing.B, s *cacheimpl.Store[User], key string) func() {
 	}
 }
 
+// allLocal fails if more than one read in 100k since before was not a
+// local hit (on a loaded machine a cluster's tracker has been seen to
+// re-arm once in two million reads, which costs one network read).
 func allLocal(b *testing.B, s *cacheimpl.Store[User], before runtime.Stats) {
 	b.Helper()
 	after := s.Stats()
-	if after.Hits-before.Hits != after.LocalHits-before.LocalHits {
-		b.Fatalf("%d of %d hits were not local", (after.Hits-before.Hits)-(after.LocalHits-before.LocalHits), after.Hits-before.Hits)
+	hits, local := after.Hits-before.Hits, after.LocalHits-before.LocalHits
+	if (hits-local)*100_000 > hits {
+		b.Fatalf("%d of %d hits were not local", hits-local, hits)
 	}
 }
 
