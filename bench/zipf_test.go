@@ -36,6 +36,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cachegen/cachegen/runtime"
+	"github.com/cachegen/cachegen/runtime/cacheimpl"
 )
 
 const (
@@ -118,10 +119,10 @@ func BenchmarkZipf(b *testing.B) {
 	b.Run("impl=cachegen", func(b *testing.B) {
 		rdb := client(b)
 		zipfFill(b, rdb)
-		r, err := runtime.NewStore[User](rdb, spec, runtime.WithLocal(zipfLocal), runtime.WithLocalMaxAge(time.Hour), runtime.WithClone(cloneUser))
+		r, err := cacheimpl.NewStore[User](rdb, spec, runtime.WithLocal(zipfLocal), runtime.WithLocalMaxAge(time.Hour), cacheimpl.WithClone(cloneUser))
 		check(b, err)
 		defer r.Close()
-		w, err := runtime.NewStore[User](client(b), spec)
+		w, err := cacheimpl.NewStore[User](client(b), spec)
 		check(b, err)
 		for deadline := time.Now().Add(10 * time.Second); r.Stats().LocalHits == 0; time.Sleep(time.Millisecond) {
 			_, err := r.Get(ctx, zipfKey(0)) // until the near cache serves
