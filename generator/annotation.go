@@ -20,6 +20,7 @@ type annotation struct {
 	TTL       time.Duration
 	Crypt     bool
 	Codec     string // "" means the default
+	CodecOff  int
 	Name      string // "" means <Type>Cache
 	NameOff   int
 	SchemaOff bool
@@ -54,7 +55,7 @@ type synError struct {
 var options = []string{"key", "ttl", "crypt", "codec", "name", "schema", "local", "jitter", "refresh"}
 
 // codecs lists the values accepted by codec=.
-var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "fast", "custom"}
+var codecs = []string{"msgpack", "json", "gob", "rick-msgpack", "pickle", "fast", "proto", "custom"}
 
 // parseAnnotation parses the text after "//cache:". It never panics; every
 // problem is returned as a synError, in order of offset.
@@ -126,7 +127,7 @@ func parseAnnotation(text string) (annotation, []synError) {
 					fail(valOff, "unknown codec=%s (want one of %s)", value, strings.Join(codecs, ", "))
 				}
 			}
-			a.Codec, codecOff = value, valOff
+			a.Codec, a.CodecOff, codecOff = value, valOff, valOff
 		case "name":
 			switch {
 			case !token.IsIdentifier(value):

@@ -28,6 +28,9 @@ func emit(m *pkgModel) *jen.File {
 	}
 	clones.emit()
 	for _, e := range m.Entities {
+		if e.ProtoCodec != "" {
+			g.proto(e)
+		}
 		if e.FastCodec != "" {
 			fast.codec(e, e.FastCodec)
 		}
@@ -139,6 +142,31 @@ func joinAnd(s []string) string {
 		return s[0] + " and " + s[1]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// proto emits the codec=proto codec and the deep copy of a protobuf
+// message: functions of google.golang.org/protobuf/proto, which the runtime
+// does not import.
+func (g *emitter) proto(e *entityModel) {
+	g.importName(protoPath, "proto")
+	ptr := func() *jen.Statement { return jen.Op("*").Add(g.typ(e.Type)) }
+	g.doc("%s stores %s in protobuf's wire format: deterministic, so equal messages are equal bytes; decoding rejects malformed input and nesting deeper than 100 (as C++ and Java protobuf do).",
+		e.ProtoCodec, typeName(e.Type))
+	g.f.Var().Id(e.ProtoCodec).Op("=").Qual(cacheimplPath, "ProtoCodec").Call(
+		jen.Line().Func().Params(jen.Id("v").Add(ptr())).Params(jen.Index().Byte(), jen.Error()).Block(
+			jen.Return(jen.Qual(protoPath, "MarshalOptions").Values(jen.Dict{jen.Id("Deterministic"): jen.True()}).Dot("Marshal").Call(jen.Id("v"))),
+		),
+		jen.Line().Func().Params(jen.Id("data").Index().Byte(), jen.Id("v").Add(ptr())).Error().Block(
+			jen.Return(jen.Qual(protoPath, "UnmarshalOptions").Values(jen.Dict{jen.Id("RecursionLimit"): jen.Lit(100)}).Dot("Unmarshal").Call(jen.Id("data"), jen.Id("v"))),
+		),
+		jen.Line(),
+	)
+	g.f.Line()
+	g.doc("%s returns a deep copy of v (proto.Clone).", e.CloneFunc)
+	g.f.Func().Id(e.CloneFunc).Params(jen.Id("v").Add(ptr())).Add(ptr()).Block(
+		jen.Return(jen.Qual(protoPath, "Clone").Call(jen.Id("v")).Assert(ptr())),
+	)
+	g.f.Line()
 }
 
 // paramWords names a cache's key parameters for doc comments: "id",

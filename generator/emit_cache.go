@@ -25,7 +25,10 @@ func (g *emitter) cache(c *cacheModel) {
 		keyT = func() *jen.Statement { return g.typ(c.Params[0].Type) }
 		list = c.Params[0].Plural
 	}
-	ptrT := func() *jen.Statement { return jen.Op("*").Id(ent) }
+	// The struct itself, also when the annotation is on an alias: the API
+	// of a cache of another package's struct speaks that struct.
+	entT := func() *jen.Statement { return g.typ(c.Entity.Type) }
+	ptrT := func() *jen.Statement { return jen.Op("*").Add(entT()) }
 	mapT := func() *jen.Statement { return jen.Map(keyT()).Add(ptrT()) }
 	ctx := func() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }
 	dur := func() *jen.Statement { return jen.Qual("time", "Duration") }
@@ -74,7 +77,7 @@ func (g *emitter) cache(c *cacheModel) {
 	g.doc("%s", describe(c))
 	g.f.Type().Id(c.Name).Struct(
 		jen.Qual(cacheimplPath, "Handle").Comment("Purge, PurgeAllVersions, Close, Stats"),
-		jen.Id("c").Op("*").Qual(cacheimplPath, "Cache").Types(keyT(), jen.Id(ent)),
+		jen.Id("c").Op("*").Qual(cacheimplPath, "Cache").Types(keyT(), entT()),
 	)
 	g.f.Line()
 
@@ -152,7 +155,7 @@ func oneLine(stmt jen.Code) *jen.Statement { return jen.Values(stmt) }
 
 // spec writes the cacheimpl.Spec literal of a cache, zero fields left out.
 func (g *emitter) spec(c *cacheModel, keyT func() *jen.Statement) *jen.Statement {
-	return jen.Qual(cacheimplPath, "Spec").Types(keyT(), jen.Id(c.Entity.Name)).ValuesFunc(func(v *jen.Group) {
+	return jen.Qual(cacheimplPath, "Spec").Types(keyT(), g.typ(c.Entity.Type)).ValuesFunc(func(v *jen.Group) {
 		field := func(name string, val jen.Code) { v.Line().Id(name).Op(":").Add(val) }
 		field("Name", jen.Lit(c.Name))
 		if c.TTL != 0 {
@@ -188,12 +191,15 @@ func (g *emitter) spec(c *cacheModel, keyT func() *jen.Statement) *jen.Statement
 		field("KeyOf", g.keyOf(c, keyT))
 		switch {
 		case c.Entity.CloneShallow:
-			field("Clone", jen.Qual(cacheimplPath, "Shallow").Types(jen.Id(c.Entity.Name)))
+			field("Clone", jen.Qual(cacheimplPath, "Shallow").Types(g.typ(c.Entity.Type)))
 		case c.Entity.CloneFunc != "":
 			field("Clone", jen.Id(c.Entity.CloneFunc))
 		}
-		if c.Codec == "fast" {
+		switch c.Codec {
+		case "fast":
 			field("Fast", jen.Id(c.Entity.FastCodec))
+		case "proto":
+			field("Fast", jen.Id(c.Entity.ProtoCodec))
 		}
 		v.Line()
 	})
@@ -210,13 +216,16 @@ func (g *emitter) keyOf(c *cacheModel, keyT func() *jen.Statement) *jen.Statemen
 		for i, st := range p.Steps {
 			sel = sel.Clone().Dot(st.Field)
 			path = strings.TrimPrefix(path+"."+st.Field, ".")
-			if st.Ptr && i < len(p.Steps)-1 && !checked[path] {
+			if st.Ptr && (i < len(p.Steps)-1 || p.Deref) && !checked[path] {
 				checked[path] = true
 				checks = append(checks, jen.If(sel.Clone().Op("==").Nil()).Block(
 					jen.Return(jen.Id("k"), jen.Qual("errors", "New").Call(jen.Lit(
 						fmt.Sprintf("cachegen: %s: cannot build the key of a *%s whose %s is nil", c.Name, c.Entity.Name, path)))),
 				))
 			}
+		}
+		if p.Deref {
+			sel = jen.Op("*").Add(sel)
 		}
 		vals = append(vals, sel)
 	}
@@ -228,7 +237,7 @@ func (g *emitter) keyOf(c *cacheModel, keyT func() *jen.Statement) *jen.Statemen
 			}
 		})
 	}
-	sig := jen.Func().Params(jen.Id("v").Op("*").Id(c.Entity.Name))
+	sig := jen.Func().Params(jen.Id("v").Op("*").Add(g.typ(c.Entity.Type)))
 	if len(checks) == 0 {
 		return sig.Params(keyT(), jen.Error()).Add(oneLine(jen.Return(key, jen.Nil())))
 	}

@@ -26,7 +26,7 @@ type cloneEmitter struct {
 func newCloneEmitter(g *emitter) *cloneEmitter {
 	ce := &cloneEmitter{g: g, c: g.m.clone, names: map[string]string{}}
 	for _, e := range g.m.Entities {
-		if e.CloneFunc != "" {
+		if e.CloneFunc != "" && e.ProtoCodec == "" { // proto.Clone, see emitter.proto
 			ce.names[types.TypeString(e.Type, nil)] = e.CloneFunc
 			ce.queue = append(ce.queue, e.Type)
 		}

@@ -23,7 +23,14 @@ import (
 // against cycles; type names and package paths of such types are left out,
 // so moving or renaming a type of the same shape keeps its keys. Named
 // types from other modules (time.Time, uuid.UUID) are written by import
-// path and name only, so a dependency or Go upgrade never changes keys.
+// path and name only, so a dependency or Go upgrade never changes keys —
+// except the package of the cached struct itself: an annotated alias of
+// another package's struct (type Repo = github.Repository) has that
+// struct's shape and the shapes of its package's types written out, so a
+// dependency upgrade that changes them changes the keys.
+//
+// A protobuf message under codec=proto has no struct shape but the shape
+// of its descriptor, written by protoShape.
 
 // fingerprint returns the key version for a struct shape, codec and crypt
 // flag.
@@ -35,7 +42,8 @@ func fingerprint(shape, codec string, crypt bool) string {
 
 // shapeWriter writes the canonical shape of a type.
 type shapeWriter struct {
-	env  typeEnv // the package being generated and its module
+	env  typeEnv        // the package being generated and its module
+	root *types.Package // the cached struct's package, env.pkg unless aliased
 	b    strings.Builder
 	seen map[string]int
 	// local lists the named struct types of pkg reached from the root, in
@@ -44,14 +52,24 @@ type shapeWriter struct {
 }
 
 func newShapeWriter(env typeEnv) *shapeWriter {
+	// Only the cached struct's own package is followed besides the module:
+	// another cache's alias must not change this one's keys.
+	env.also = nil
 	return &shapeWriter{env: env, seen: map[string]int{}}
 }
 
 // shape returns the canonical shape of a named struct type.
 func (w *shapeWriter) shape(t *types.Named) string {
 	w.b.Reset()
+	w.root = t.Obj().Pkg()
 	w.typ(t)
 	return w.b.String()
+}
+
+// own reports whether the shapes of p's types are written out: p is of
+// the module, or the cached struct's own package.
+func (w *shapeWriter) own(p *types.Package) bool {
+	return w.env.inModule(p) || (p != nil && w.root != nil && p.Path() == w.root.Path())
 }
 
 func (w *shapeWriter) typ(t types.Type) {
@@ -109,7 +127,7 @@ func (w *shapeWriter) typ(t types.Type) {
 		b.WriteByte('}')
 	case *types.Named:
 		obj := t.Obj()
-		if !w.env.inModule(obj.Pkg()) {
+		if !w.own(obj.Pkg()) {
 			if obj.Pkg() != nil {
 				b.WriteString(obj.Pkg().Path() + ".")
 			}

@@ -126,7 +126,18 @@ func methodInterface(name string, results ...types.Type) *types.Interface {
 // classify decides how a key field is written. Basic underlying types win
 // (a named integer is written as a decimal even if it has a String method),
 // then encoding.TextMarshaler, then fmt.Stringer.
+//
+// A pointer to an allowed type (ID *int64, as API models and protobuf's
+// optional fields have them) makes the parameter the element type; a nil
+// pointer is an error when a value is stored.
 func classify(p *param) string {
+	shown := typeName(p.Type) // messages name the field's type as declared
+	if ptr, ok := types.Unalias(p.Type).(*types.Pointer); ok {
+		if _, ok := ptr.Elem().Underlying().(*types.Pointer); ok {
+			return fmt.Sprintf("unsupported key type %s for <%s>: a pointer to a pointer is not supported", shown, p.Path)
+		}
+		p.Type, p.Deref = ptr.Elem(), true
+	}
 	t := p.Type
 	if b, ok := t.Underlying().(*types.Basic); ok {
 		info := b.Info()
@@ -140,15 +151,15 @@ func classify(p *param) string {
 		case info&types.IsBoolean != 0:
 			p.Kind = kindBool
 		default:
-			return fmt.Sprintf("unsupported key type %s for <%s>: %s", typeName(t), p.Path, supportedKeyMsg)
+			return fmt.Sprintf("unsupported key type %s for <%s>: %s", shown, p.Path, supportedKeyMsg)
 		}
 		return ""
 	}
 	switch t.Underlying().(type) {
 	case *types.Pointer:
-		return fmt.Sprintf("unsupported key type %s for <%s>: pointer key fields are not supported", typeName(t), p.Path)
+		return fmt.Sprintf("unsupported key type %s for <%s>: a named pointer type is not supported; use *%s", shown, p.Path, typeName(t.Underlying().(*types.Pointer).Elem()))
 	case *types.Interface:
-		return fmt.Sprintf("unsupported key type %s for <%s>: interface key fields are not supported", typeName(t), p.Path)
+		return fmt.Sprintf("unsupported key type %s for <%s>: interface key fields are not supported", shown, p.Path)
 	}
 	switch {
 	case types.Implements(t, textMarshaler):
@@ -160,10 +171,10 @@ func classify(p *param) string {
 	case types.Implements(types.NewPointer(t), fmtStringer):
 		p.Kind, p.PtrRecv = kindStringer, true
 	default:
-		return fmt.Sprintf("unsupported key type %s for <%s>: %s", typeName(t), p.Path, supportedKeyMsg)
+		return fmt.Sprintf("unsupported key type %s for <%s>: %s", shown, p.Path, supportedKeyMsg)
 	}
 	if !types.Comparable(t) {
-		return fmt.Sprintf("unsupported key type %s for <%s>: not comparable, so it cannot key the map GetMany returns", typeName(t), p.Path)
+		return fmt.Sprintf("unsupported key type %s for <%s>: not comparable, so it cannot key the map GetMany returns", shown, p.Path)
 	}
 	return ""
 }

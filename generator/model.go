@@ -3,6 +3,7 @@ package generator
 import (
 	"go/token"
 	"go/types"
+	"slices"
 	"time"
 )
 
@@ -30,8 +31,8 @@ type pkgModel struct {
 
 // entityModel is an annotated struct type and the caches declared on it.
 type entityModel struct {
-	Type   *types.Named // the struct type
-	Name   string       // its name
+	Type   *types.Named // the struct type (the aliased one for an alias)
+	Name   string       // its name (the alias's for an alias)
 	Pos    token.Position
 	Caches []*cacheModel // one per //cache: line, in order
 
@@ -47,6 +48,16 @@ type entityModel struct {
 	// cache of it uses codec=fast; the file then holds the struct's
 	// generated encoder and decoder.
 	FastCodec string
+	// ProtoCodec names the codec=proto codec variable when a cache of the
+	// type uses codec=proto: *Type is a protobuf message, encoded and
+	// copied (CloneFunc, with proto.Clone) by functions of
+	// google.golang.org/protobuf/proto that the file passes to the runtime.
+	ProtoCodec string
+}
+
+// Proto reports whether a cache of the entity uses codec=proto.
+func (e *entityModel) Proto() bool {
+	return slices.ContainsFunc(e.Caches, func(c *cacheModel) bool { return c.Codec == "proto" })
 }
 
 // guard is a compile-time assertion that the named struct type still has
@@ -113,6 +124,7 @@ type param struct {
 	Type    types.Type // the field's type
 	Kind    keyKind
 	PtrRecv bool   // KindText/KindStringer: the method needs &value
+	Deref   bool   // the field is a pointer to Type: nil is an error at Set
 	Field   string // key struct field name, e.g. "OwnerID"
 	Var     string // parameter name, e.g. "ownerID"
 	Plural  string // GetMany parameter name for single-placeholder keys, e.g. "ownerIDs"

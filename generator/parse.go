@@ -37,13 +37,16 @@ type parser struct {
 	errs      *ErrorList
 	pos       func(token.Pos) token.Position
 	generated map[string]bool // file names of the package's generated file
+	// also holds the import paths of the packages of aliased structs: their
+	// structs are followed like the module's own by the deep copy.
+	also map[string]bool
 }
 
 func parsePackage(p *packages.Package, output string, errs *ErrorList) *pkgModel {
 	if p.Types == nil || p.TypesInfo == nil {
 		return nil
 	}
-	ps := &parser{pkg: p, errs: errs, pos: p.Fset.Position, generated: map[string]bool{}}
+	ps := &parser{pkg: p, errs: errs, pos: p.Fset.Position, generated: map[string]bool{}, also: map[string]bool{}}
 	for _, f := range p.Syntax {
 		// The generated file is blanked by Generate; a tool that loads the
 		// package itself (an analyzer) sees it, and its declarations are
@@ -107,6 +110,9 @@ func (ps *parser) name(m *pkgModel) {
 	for _, e := range m.Entities {
 		if e.CloneFunc != "" {
 			e.CloneFunc = m.names.name(e.CloneFunc)
+		}
+		if e.ProtoCodec != "" {
+			e.ProtoCodec = m.names.name(e.ProtoCodec)
 		}
 		if e.FastCodec != "" {
 			e.FastCodec = m.names.name(e.FastCodec)
@@ -198,7 +204,9 @@ func hasAnnotations(p *packages.Package) bool {
 	return false
 }
 
-// entity checks an annotated type and resolves its caches.
+// entity checks an annotated type and resolves its caches. An annotated
+// alias declares caches of the struct it stands for, which may be another
+// package's.
 func (ps *parser) entity(m *pkgModel, s site) *entityModel {
 	spec := s.spec
 	pos := ps.pos(spec.Name.Pos())
@@ -206,15 +214,26 @@ func (ps *parser) entity(m *pkgModel, s site) *entityModel {
 		ps.errs.add(pos, "generic type %s cannot be cached: type parameters are not supported", spec.Name.Name)
 		return nil
 	}
-	if spec.Assign.IsValid() {
-		ps.errs.add(pos, "%s is an alias: annotate the type it stands for", spec.Name.Name)
-		return nil
-	}
 	obj, _ := ps.pkg.TypesInfo.Defs[spec.Name].(*types.TypeName)
 	if obj == nil {
 		return nil // a type error already reported by the loader
 	}
-	named, _ := obj.Type().(*types.Named)
+	named, _ := types.Unalias(obj.Type()).(*types.Named)
+	if spec.Assign.IsValid() {
+		target := typeName(types.Unalias(obj.Type()))
+		switch {
+		case named == nil:
+			ps.errs.add(pos, "%s is an alias of %s, which is not a named struct type: only named structs can be cached", spec.Name.Name, target)
+			return nil
+		case named.TypeArgs().Len() > 0:
+			ps.errs.add(pos, "%s is an alias of %s, an instance of a generic type: generic types cannot be cached", spec.Name.Name, target)
+			return nil
+		}
+		if _, ok := named.Underlying().(*types.Struct); !ok {
+			ps.errs.add(pos, "%s is an alias of %s, which is not a struct type: only structs can be cached", spec.Name.Name, target)
+			return nil
+		}
+	}
 	if named == nil {
 		return nil
 	}
@@ -224,24 +243,67 @@ func (ps *parser) entity(m *pkgModel, s site) *entityModel {
 		return nil
 	}
 	e := &entityModel{Type: named, Name: obj.Name(), Pos: pos}
-	ps.checkUnexported(e.Name, st, map[*types.Struct]bool{})
+	foreign := named.Obj().Pkg() != ps.pkg.Types
+	if foreign {
+		// The deep copy may follow the aliased package's structs as it
+		// follows the module's own.
+		ps.also[named.Obj().Pkg().Path()] = true
+	}
 
-	shape := newShapeWriter(ps.env())
-	shapeText := shape.shape(named)
+	// Unexported fields are the message's own machinery under codec=proto;
+	// any other codec would drop them.
+	if slices.ContainsFunc(s.lines, func(c *ast.Comment) bool {
+		a, _ := parseAnnotation(c.Text[len(directive):])
+		return a.Codec != "proto"
+	}) {
+		if foreign {
+			ps.checkForeignUnexported(e, st)
+		} else {
+			ps.checkUnexported(e.Name, st, map[*types.Struct]bool{})
+		}
+	}
 	for _, c := range s.lines {
-		if cache := ps.cache(e, c, shapeText); cache != nil {
+		if cache := ps.cache(e, c); cache != nil {
 			e.Caches = append(e.Caches, cache)
 		}
 	}
 	if len(e.Caches) == 0 {
 		return nil
 	}
+	if e.Proto() {
+		// Encoded and copied by protobuf, not by generated code.
+		e.ProtoCodec, e.CloneFunc = "proto"+e.Name+"Codec", "clone"+e.Name // made unique by name
+		return e
+	}
 	ps.checkClone(m, e)
 	ps.checkFast(e)
 	return e
 }
 
-func (ps *parser) env() typeEnv { return typeEnv{pkg: ps.pkg.Types, module: ps.module()} }
+// checkForeignUnexported reports the unexported fields of another package's
+// struct, which no codec but codec=proto stores and which cannot be tagged
+// `cache:"-"` from here.
+func (ps *parser) checkForeignUnexported(e *entityModel, st *types.Struct) {
+	var names []string
+	for i := range st.NumFields() {
+		if f := st.Field(i); !f.Exported() && !skipped(st, i) {
+			names = append(names, f.Name())
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	hint := "cache a struct of your own instead"
+	if isProtoMessage(e.Type) {
+		hint = "it is a protobuf message: use codec=proto"
+	}
+	ps.errs.add(e.Pos, "%s stands for %s, whose unexported fields %s every codec would silently drop: %s",
+		e.Name, typeName(e.Type), strings.Join(names, ", "), hint)
+}
+
+func (ps *parser) env() typeEnv {
+	return typeEnv{pkg: ps.pkg.Types, module: ps.module(), also: ps.also}
+}
 
 // checkClone decides whether the entity gets a generated deep copy. One
 // that cannot be generated is an error for caches with local= only.
@@ -328,7 +390,7 @@ func deref(t types.Type) types.Type {
 }
 
 // cache resolves one //cache: line.
-func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheModel {
+func (ps *parser) cache(e *entityModel, c *ast.Comment) *cacheModel {
 	text := c.Text[len(directive):]
 	base := c.Slash + token.Pos(len(directive))
 	a, synErrs := parseAnnotation(text)
@@ -358,6 +420,12 @@ func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheMode
 			ok = false
 		}
 	}
+	if cache.Codec == "proto" && !isProtoMessage(e.Type) {
+		ps.errs.add(ps.pos(base+token.Pos(a.CodecOff)),
+			"codec=proto needs a protobuf message, but *%s does not implement proto.Message (google.golang.org/protobuf, as protoc-gen-go generates it)",
+			typeName(e.Type))
+		ok = false
+	}
 	if !ok {
 		return nil
 	}
@@ -372,6 +440,12 @@ func (ps *parser) cache(e *entityModel, c *ast.Comment, shape string) *cacheMode
 		cache.PurgeBy = "PurgeBy" + cache.Params[0].Field
 	}
 	if !cache.SchemaOff {
+		var shape string
+		if cache.Codec == "proto" {
+			shape = protoShape(e.Type)
+		} else {
+			shape = newShapeWriter(ps.env()).shape(e.Type)
+		}
 		cache.Version = fingerprint(shape, cache.Codec, cache.Crypt)
 	}
 	cache.Pattern, cache.Match, cache.AllPattern, cache.AllMatch = patterns(cache)
@@ -492,9 +566,19 @@ func (ps *parser) guards(m *pkgModel) []*guard {
 	var out []*guard
 	seen := map[string]bool{}
 	for _, e := range m.Entities {
+		if e.ProtoCodec != "" {
+			// protoc-gen-go's messages hold unexported machinery no guard
+			// can spell; their wire format is made to survive schema
+			// changes, and -check reports the file stale.
+			continue
+		}
 		w := newShapeWriter(ps.env())
 		w.shape(e.Type)
-		for _, n := range w.local {
+		local := w.local
+		if e.Type.Obj().Pkg() != ps.pkg.Types {
+			local = append([]*types.Named{e.Type}, local...)
+		}
+		for _, n := range local {
 			id := types.TypeString(n, nil)
 			if seen[id] {
 				continue

@@ -15,7 +15,8 @@ import (
 // being generated.
 type typeEnv struct {
 	pkg    *types.Package
-	module string // module path; "" outside a module
+	module string          // module path; "" outside a module
+	also   map[string]bool // import paths of aliased structs' packages
 }
 
 // inModule reports whether p belongs to the module being generated: its
@@ -25,7 +26,7 @@ func (e typeEnv) inModule(p *types.Package) bool {
 	if p == nil {
 		return false
 	}
-	if p == e.pkg || p.Path() == e.pkg.Path() {
+	if p == e.pkg || p.Path() == e.pkg.Path() || e.also[p.Path()] {
 		return true
 	}
 	return e.module != "" && (p.Path() == e.module || strings.HasPrefix(p.Path(), e.module+"/"))

@@ -32,6 +32,15 @@ done
 if [ -d cmd/cachegen ] && [ -d examples ]; then
 	echo "== generated code under examples/ is fresh"
 	go run ./cmd/cachegen -check ./examples/...
+	# Nested example modules run their own cachegen (a tool directive in
+	# their go.mod, replaced by this tree), since ./examples/... stops at
+	# a module boundary.
+	for m in "${modules[@]:1}"; do
+		if grep -qE '^\s*(tool\s+)?github.com/cachegen/cachegen/cmd/cachegen\s*$' "$m/go.mod"; then
+			echo "== generated code in $m is fresh"
+			(cd "$m" && go tool cachegen -check ./...)
+		fi
+	done
 fi
 
 echo "== tests (real redis-server; -race)"

@@ -31,10 +31,67 @@ func New(t testing.TB, modPath string, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	Init(t, dir, modPath)
+	proto := false
 	for name, content := range files {
 		WriteFile(t, filepath.Join(dir, filepath.FromSlash(name)), content)
+		proto = proto || strings.Contains(content, `"`+protobufModule+"/")
+	}
+	if proto {
+		Protobuf(t, dir)
 	}
 	return dir
+}
+
+// protobufModule is the module of protobuf messages (codec=proto).
+const protobufModule = "google.golang.org/protobuf"
+
+// Protobuf adds google.golang.org/protobuf to the scratch module in dir, at
+// the version the protobuf example module (examples/foreign) requires and
+// with its go.sum lines: the cachegen module itself does not require
+// protobuf, so that its users do not get the dependency. New calls it when
+// a file imports a protobuf package.
+func Protobuf(t testing.TB, dir string) {
+	t.Helper()
+	src := filepath.Join(Root(t), "examples", "foreign")
+	mod, err := os.ReadFile(filepath.Join(src, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(src, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req, sums strings.Builder
+	for line := range strings.SplitSeq(string(mod), "\n") {
+		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
+		if len(f) >= 2 && f[0] == protobufModule {
+			req.WriteString("require " + f[0] + " " + f[1] + "\n")
+		}
+	}
+	for line := range strings.SplitSeq(string(sum), "\n") {
+		if strings.HasPrefix(line, protobufModule+" ") {
+			sums.WriteString(line + "\n")
+		}
+	}
+	if req.Len() == 0 {
+		t.Fatalf("testmod: %s/go.mod does not require %s", src, protobufModule)
+	}
+	appendFile(t, filepath.Join(dir, "go.mod"), req.String())
+	appendFile(t, filepath.Join(dir, "go.sum"), sums.String())
+}
+
+func appendFile(t testing.TB, path, content string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Init writes go.mod and go.sum of a scratch module into dir.

@@ -12,4 +12,4 @@ type User struct {
 }
 
 //cache:key=alias:<ID>
-type Alias = User
+type Alias = []int64

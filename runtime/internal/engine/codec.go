@@ -48,7 +48,7 @@ func CodecByName(name string) (Codec, error) {
 		return rickMsgpackCodec, nil
 	case CodecPickle:
 		return pickleCodec, nil
-	case CodecFast:
+	case CodecFast, "proto":
 		return nil, fmt.Errorf("cachegen: codec %q is generated for each type: build the cache with its generated constructor, which passes it with runtime.WithCodec", name)
 	}
 	return nil, fmt.Errorf("cachegen: unknown codec %q (want msgpack, json, gob, rick-msgpack or pickle)", name)
