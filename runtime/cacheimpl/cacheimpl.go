@@ -77,6 +77,7 @@ func (h Handle) Stats() runtime.Stats { return runtime.Stats(h.s.Stats()) }
 type Cache[K comparable, T any] struct {
 	Handle
 	s     *engine.Store[T]
+	local *engine.LocalIndex[K, T] // near-cache hits by k; nil without a near cache
 	name  string
 	key   func(K) string
 	keyOf func(*T) (K, error)
@@ -103,7 +104,9 @@ func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ..
 	if err != nil {
 		return nil, err
 	}
-	return &Cache[K, T]{Handle: Handle{s}, s: s, name: spec.Name, key: spec.Key, keyOf: spec.KeyOf}, nil
+	cache := &Cache[K, T]{Handle: Handle{s}, s: s, name: spec.Name, key: spec.Key, keyOf: spec.KeyOf}
+	cache.local = engine.NewLocalIndex(s, cache.Key)
+	return cache, nil
 }
 
 // Key returns the full Redis key of k, prefix included.
@@ -111,7 +114,12 @@ func (c *Cache[K, T]) Key(k K) string { return c.s.Prefix() + c.key(k) }
 
 // Get returns the cached value of k, runtime.ErrMiss when there is none, or
 // runtime.ErrNotFound for a cached not-found.
-func (c *Cache[K, T]) Get(ctx context.Context, k K) (*T, error) { return c.s.Get(ctx, c.Key(k)) }
+func (c *Cache[K, T]) Get(ctx context.Context, k K) (*T, error) {
+	if c.local != nil {
+		return c.local.Get(ctx, k) // a near-cache hit without building the key
+	}
+	return c.s.Get(ctx, c.Key(k))
+}
 
 // Set stores v under the key built from its fields, with the default TTL.
 func (c *Cache[K, T]) Set(ctx context.Context, v *T) error {

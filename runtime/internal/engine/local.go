@@ -437,6 +437,11 @@ func (n *near[T]) get(key string) (*T, bool) {
 	if !ok {
 		return nil, false
 	}
+	return n.serve(e)
+}
+
+// serve returns the caller's own copy of e's value if its lease allows.
+func (n *near[T]) serve(e *s3entry[T]) (*T, bool) {
 	if c := n.clock.Load(); c > e.expires || c > e.check && now() > e.expires {
 		return nil, false
 	}

@@ -49,7 +49,7 @@ type s3entry[T any] struct {
 	expires int64        // end of the lease, monotonic nanoseconds (see now())
 	check   int64        // from here on hits read the real clock (see near.get)
 	freq    atomic.Int32 // reads since it entered its FIFO or was last spared, up to ~3
-	dead    bool         // removed; still in a FIFO until popped or compacted (mu)
+	dead    atomic.Bool  // removed from the index (set under mu; read by LocalIndex's lock-free hits)
 	inMain  bool         // (mu)
 }
 
@@ -92,6 +92,17 @@ func (c *s3fifo[T]) get(key string) (*s3entry[T], bool) {
 				e.freq.Add(1) // racing readers may push it a little past 3: harmless
 			}
 			return e, true
+		}
+	}
+}
+
+// peek returns key's entry without counting a read.
+func (c *s3fifo[T]) peek(key string) *s3entry[T] {
+	t := c.table.Load()
+	for i := maphash.String(c.seed, key) & t.mask; ; i = (i + 1) & t.mask {
+		e := t.slots[i].Load()
+		if e == nil || e != c.tomb && e.key == key {
+			return e
 		}
 	}
 }
@@ -172,6 +183,9 @@ func (c *s3fifo[T]) del(key string) {
 // clear removes every entry (the ghost history stays: it is only a hint).
 func (c *s3fifo[T]) clear() {
 	c.mu.Lock()
+	for _, e := range c.m {
+		e.dead.Store(true)
+	}
 	clear(c.m)
 	c.table.Store(c.newTable())
 	c.small, c.main = fifo[*s3entry[T]]{}, fifo[*s3entry[T]]{}
@@ -192,7 +206,7 @@ func (c *s3fifo[T]) removeLocked(key string) {
 	}
 	delete(c.m, key)
 	c.unindexLocked(e)
-	e.dead = true
+	e.dead.Store(true)
 	if e.inMain {
 		c.nMain--
 	} else {
@@ -213,7 +227,7 @@ func (c *s3fifo[T]) evictLocked() {
 func (c *s3fifo[T]) evictSmallLocked() {
 	for c.small.len() > 0 {
 		e := c.small.pop()
-		if e.dead {
+		if e.dead.Load() {
 			continue
 		}
 		c.nSmall--
@@ -229,6 +243,7 @@ func (c *s3fifo[T]) evictSmallLocked() {
 		}
 		delete(c.m, e.key)
 		c.unindexLocked(e)
+		e.dead.Store(true)
 		h := maphash.String(c.seed, e.key)
 		c.ghosts[h]++
 		c.ghost.push(h)
@@ -247,7 +262,7 @@ func (c *s3fifo[T]) evictSmallLocked() {
 func (c *s3fifo[T]) evictMainLocked() {
 	for c.main.len() > 0 {
 		e := c.main.pop()
-		if e.dead {
+		if e.dead.Load() {
 			continue
 		}
 		if e.freq.Load() > 0 {
@@ -258,6 +273,7 @@ func (c *s3fifo[T]) evictMainLocked() {
 		c.nMain--
 		delete(c.m, e.key)
 		c.unindexLocked(e)
+		e.dead.Store(true)
 		return
 	}
 }
@@ -266,7 +282,7 @@ func (c *s3fifo[T]) evictMainLocked() {
 // live ones, so a cache that is rewritten often but never full stays
 // bounded.
 func (c *s3fifo[T]) compactLocked() {
-	drop := func(e *s3entry[T]) bool { return e.dead }
+	drop := func(e *s3entry[T]) bool { return e.dead.Load() }
 	if c.small.len() > 2*c.nSmall+64 {
 		c.small.filter(drop)
 	}

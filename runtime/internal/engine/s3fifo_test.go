@@ -48,9 +48,23 @@ func TestS3FIFO(t *testing.T) {
 	if _, ok := c.get("hot0"); ok {
 		t.Fatal("del")
 	}
+	// Every way out of the index marks the entry dead: LocalIndex hits
+	// by key parameter rely on it.
+	e1, _ := c.get("hot1")
+	c.del("hot1")
+	e2, _ := c.get("hot2")
 	c.clear()
 	if c.len() != 0 || c.nSmall+c.nMain != 0 {
 		t.Fatal("clear")
+	}
+	if !e1.dead.Load() || !e2.dead.Load() {
+		t.Fatal("removed entries not marked dead")
+	}
+	set("r")
+	e3, _ := c.get("r")
+	set("r")
+	if !e3.dead.Load() {
+		t.Fatal("replaced entry not marked dead")
 	}
 	// Rewriting a few keys forever, never full: the FIFOs stay bounded.
 	for i := range 100_000 {
