@@ -86,7 +86,8 @@ type Fernet256 struct {
 type keys256 struct {
 	sign  *[32]byte
 	block cipher.Block
-	macs  sync.Pool // of hash.Hash: HMAC-SHA256 keyed with sign, reused via Reset
+	dec   *decKeys256 // AES-NI decryption schedule; nil where cbcDecrypt uses block
+	macs  sync.Pool   // of hash.Hash: HMAC-SHA256 keyed with sign, reused via Reset
 }
 
 // New256 builds a Fernet256 from its 64 raw key bytes. rick's CryptRedisCache
@@ -99,7 +100,11 @@ func New256(key []byte) (*Fernet256, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Fernet256{k: &keys256{sign: (*[32]byte)(bytes.Clone(key[:32])), block: block}}, nil
+	return &Fernet256{k: &keys256{
+		sign:  (*[32]byte)(bytes.Clone(key[:32])),
+		block: block,
+		dec:   newDecKeys256(key[32:]),
+	}}, nil
 }
 
 // ParseKey256 is rick's Fernet256(key): key is the url-safe base64 form of 64
@@ -233,7 +238,7 @@ func (f *Fernet256) verify(token []byte) ([]byte, error) {
 // fresh from decode) and returns the unpadded plaintext, which aliases raw.
 func (f *Fernet256) open(raw []byte) ([]byte, error) {
 	pt := raw[headerLen : len(raw)-sha256.Size]
-	cipher.NewCBCDecrypter(f.k.block, raw[9:headerLen]).CryptBlocks(pt, pt)
+	f.k.cbcDecrypt(pt, pt, raw[9:headerLen])
 	// The HMAC already proved the token genuine, so a padding check that
 	// is not constant time cannot become a padding oracle.
 	pad := int(pt[len(pt)-1])
