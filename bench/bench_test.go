@@ -31,6 +31,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/cachegen/cachegen/internal/benchpair"
 	"github.com/cachegen/cachegen/runtime"
 	"github.com/cachegen/cachegen/runtime/cacheimpl"
 )
@@ -372,40 +373,6 @@ func BenchmarkClientCPU(b *testing.B) {
 	})
 }
 
-// paired measures two operations that a target compares, alternating
-// between them in short blocks (in ABBA order) so that a burst of load on
-// the shared machine slows both alike. It reports each one's ns/op and the
-// ratio y/x, and suppresses the built-in ns/op (one iteration is a pair of
-// blocks). Allocations are reported by the unpaired benchmarks.
-func paired(b *testing.B, xName string, xBlock int, x func(), yName string, yBlock int, y func()) {
-	var tx, ty time.Duration
-	var nx, ny int
-	run := func(f func(), n int) time.Duration {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		return time.Since(start)
-	}
-	for i := 0; b.Loop(); i++ {
-		if i%2 == 0 {
-			tx += run(x, xBlock)
-			ty += run(y, yBlock)
-		} else {
-			ty += run(y, yBlock)
-			tx += run(x, xBlock)
-		}
-		nx += xBlock
-		ny += yBlock
-	}
-	px := float64(tx.Nanoseconds()) / float64(nx)
-	py := float64(ty.Nanoseconds()) / float64(ny)
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(px, xName+"-ns/op")
-	b.ReportMetric(py, yName+"-ns/op")
-	b.ReportMetric(py/px, yName+"/"+xName)
-}
-
 // BenchmarkPaired compares cachegen with go-redis/cache pairwise (see
 // paired): Get and Set over the network and against a stubbed connection,
 // and a hot key served in process. A ratio below 1 means cachegen is faster.
@@ -436,14 +403,14 @@ func BenchmarkPaired(b *testing.B) {
 		s, err := cacheimpl.NewStore[User](rdb, spec)
 		check(b, err)
 		check(b, s.Set(ctx, ck, &value, 0))
-		paired(b, "go-redis-cache", 1, grcGet(gc, gk), "cachegen", 1, cgGet(s, ck))
+		benchpair.Run(b, "go-redis-cache", 1, grcGet(gc, gk), "cachegen", 1, cgGet(s, ck))
 	})
 	b.Run("op=set", func(b *testing.B) {
 		rdb := client(b)
 		gc := cache.New(&cache.Options{Redis: rdb})
 		s, err := cacheimpl.NewStore[User](rdb, spec)
 		check(b, err)
-		paired(b, "go-redis-cache", 1, grcSet(gc, mkKey("paired", "grc")), "cachegen", 1, cgSet(s, mkKey("paired", "cg")))
+		benchpair.Run(b, "go-redis-cache", 1, grcSet(gc, mkKey("paired", "grc")), "cachegen", 1, cgSet(s, mkKey("paired", "cg")))
 	})
 	b.Run("op=get-cpu", func(b *testing.B) {
 		grc, err := cache.New(&cache.Options{}).Marshal(&value)
@@ -454,14 +421,14 @@ func BenchmarkPaired(b *testing.B) {
 		s, err := cacheimpl.NewStore[User](stub(b, cg), spec)
 		check(b, err)
 		key := mkKey("cpu")
-		paired(b, "go-redis-cache", 64, grcGet(gc, key), "cachegen", 64, cgGet(s, key))
+		benchpair.Run(b, "go-redis-cache", 64, grcGet(gc, key), "cachegen", 64, cgGet(s, key))
 	})
 	b.Run("op=set-cpu", func(b *testing.B) {
 		gc := cache.New(&cache.Options{Redis: stub(b, nil)})
 		s, err := cacheimpl.NewStore[User](stub(b, nil), spec)
 		check(b, err)
 		key := mkKey("cpu")
-		paired(b, "go-redis-cache", 64, grcSet(gc, key), "cachegen", 64, cgSet(s, key))
+		benchpair.Run(b, "go-redis-cache", 64, grcSet(gc, key), "cachegen", 64, cgSet(s, key))
 	})
 	b.Run("op=local-hit", func(b *testing.B) {
 		rdb := client(b)
@@ -480,6 +447,6 @@ func BenchmarkPaired(b *testing.B) {
 			}
 			time.Sleep(time.Millisecond)
 		}
-		paired(b, "go-redis-cache", 64, grcGet(gc, gk), "cachegen", 64, cgGet(s, ck))
+		benchpair.Run(b, "go-redis-cache", 64, grcGet(gc, gk), "cachegen", 64, cgGet(s, ck))
 	})
 }

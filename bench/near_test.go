@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 
+	"github.com/cachegen/cachegen/internal/benchpair"
 	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/cachegen/cachegen/runtime"
 	"github.com/cachegen/cachegen/runtime/cacheimpl"
@@ -179,17 +180,17 @@ func BenchmarkNearHit(b *testing.B) {
 	b.Run("paired=rueidis-raw", func(b *testing.B) {
 		s := nearStore(b, client(b), key)
 		rc := rueidisClient(b, key, addr)
-		paired(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen", 64, nearGet(b, s, key))
+		benchpair.Run(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen", 64, nearGet(b, s, key))
 	})
 	b.Run("paired=rueidis-raw-typed", func(b *testing.B) {
 		typed := typedNear(b, client(b))
 		rc := rueidisClient(b, key, addr)
-		paired(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen-typed", 64, typed)
+		benchpair.Run(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen-typed", 64, typed)
 	})
 	b.Run("paired=rueidis-decode", func(b *testing.B) {
 		s := nearStore(b, client(b), key)
 		rc := rueidisClient(b, key, addr)
-		paired(b, "rueidis-decode", 64, rueidisDecode(b, rc, key), "cachegen", 64, nearGet(b, s, key))
+		benchpair.Run(b, "rueidis-decode", 64, rueidisDecode(b, rc, key), "cachegen", 64, nearGet(b, s, key))
 	})
 }
 
@@ -219,17 +220,17 @@ func BenchmarkNearCluster(b *testing.B) {
 	})
 	b.Run("paired=single-local-hit", func(b *testing.B) {
 		single, clustered := nearStore(b, client(b), key), nearStore(b, cluster(b), key)
-		paired(b, "single", 64, nearGet(b, single, key), "cluster", 64, nearGet(b, clustered, key))
+		benchpair.Run(b, "single", 64, nearGet(b, single, key), "cluster", 64, nearGet(b, clustered, key))
 	})
 	b.Run("paired=cluster-get", func(b *testing.B) {
 		s, err := cacheimpl.NewStore[User](cluster(b), spec)
 		check(b, err)
 		near := nearStore(b, cluster(b), key)
-		paired(b, "get", 1, nearGet(b, s, key), "local-hit", 64, nearGet(b, near, key))
+		benchpair.Run(b, "get", 1, nearGet(b, s, key), "local-hit", 64, nearGet(b, near, key))
 	})
 	b.Run("paired=cluster-rueidis-raw", func(b *testing.B) {
 		near := nearStore(b, cluster(b), key)
 		rc := rueidisClient(b, key, cl.Addrs...)
-		paired(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen", 64, nearGet(b, near, key))
+		benchpair.Run(b, "rueidis-raw", 64, rueidisRaw(b, rc, key), "cachegen", 64, nearGet(b, near, key))
 	})
 }

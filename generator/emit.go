@@ -240,14 +240,21 @@ func strLit(s string) *jen.Statement {
 	return jen.Lit(s)
 }
 
-// keyExpr writes the concatenation that builds a key, prefix aside; arg
-// writes a placeholder's value.
-func (g *emitter) keyExpr(c *cacheModel, arg func(*param) *jen.Statement) *jen.Statement {
-	var parts []jen.Code
+// appendKey writes the body of a Spec.AppendKey function: the key's
+// literals and placeholder values appended to the buffer dst, prefix
+// aside; arg writes a placeholder's value.
+func (g *emitter) appendKey(c *cacheModel, arg func(*param) *jen.Statement, dst string) []jen.Code {
+	var steps []func(buf jen.Code) *jen.Statement
 	lit := ""
 	flush := func() {
 		if lit != "" {
-			parts = append(parts, jen.Lit(lit))
+			l := lit
+			steps = append(steps, func(buf jen.Code) *jen.Statement {
+				if len(l) == 1 {
+					return jen.Append(buf, jen.LitRune(rune(l[0])))
+				}
+				return jen.Append(buf, jen.Lit(l).Op("..."))
+			})
 			lit = ""
 		}
 	}
@@ -257,17 +264,46 @@ func (g *emitter) keyExpr(c *cacheModel, arg func(*param) *jen.Statement) *jen.S
 			continue
 		}
 		flush()
-		parts = append(parts, g.valueExpr(c.Params[part.Param], arg(c.Params[part.Param]), c.Special))
+		p := c.Params[part.Param]
+		steps = append(steps, func(buf jen.Code) *jen.Statement { return g.appendValue(buf, p, arg(p), c.Special) })
 	}
 	if c.Version != "" {
 		lit += ":" + c.Version
 	}
 	flush()
-	expr := jen.Add(parts[0])
-	for _, p := range parts[1:] {
-		expr = expr.Op("+").Add(p)
+	body := make([]jen.Code, 0, len(steps))
+	for _, step := range steps[:len(steps)-1] {
+		body = append(body, jen.Id(dst).Op("=").Add(step(jen.Id(dst))))
 	}
-	return expr
+	return append(body, jen.Return(steps[len(steps)-1](jen.Id(dst))))
+}
+
+// appendValue writes the call appending the key text of one placeholder
+// value x to buf: the same text valueExpr writes.
+func (g *emitter) appendValue(buf jen.Code, p *param, x *jen.Statement, special string) *jen.Statement {
+	conv := func(to types.BasicKind, name string) *jen.Statement {
+		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == to {
+			return x
+		}
+		return jen.Id(name).Call(x)
+	}
+	switch p.Kind {
+	case kindString:
+		return jen.Qual(cacheimplPath, "AppendEscape").Call(buf, conv(types.String, "string"), jen.Lit(special))
+	case kindInt:
+		return jen.Qual("strconv", "AppendInt").Call(buf, conv(types.Int64, "int64"), jen.Lit(10))
+	case kindUint:
+		return jen.Qual("strconv", "AppendUint").Call(buf, conv(types.Uint64, "uint64"), jen.Lit(10))
+	case kindBool:
+		return jen.Qual("strconv", "AppendBool").Call(buf, conv(types.Bool, "bool"))
+	case kindText:
+		if p.PtrRecv {
+			x = jen.Op("&").Add(x)
+		}
+		return jen.Qual(cacheimplPath, "AppendText").Call(buf, x, jen.Lit(special))
+	default: // kindStringer
+		return jen.Qual(cacheimplPath, "AppendEscape").Call(buf, x.Dot("String").Call(), jen.Lit(special))
+	}
 }
 
 // valueExpr writes the key text of one placeholder value x.

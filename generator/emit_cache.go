@@ -187,7 +187,13 @@ func (g *emitter) spec(c *cacheModel, keyT func() *jen.Statement) *jen.Statement
 		if len(c.Params) == 1 {
 			kp, arg = jen.Id(c.Params[0].Var).Add(keyT()), func(p *param) *jen.Statement { return jen.Id(p.Var) }
 		}
-		field("Key", jen.Func().Params(kp).String().Add(oneLine(jen.Return(g.keyExpr(c, arg)))))
+		dst := "dst"
+		for _, p := range c.Params {
+			if p.Var == dst {
+				dst = "buf"
+			}
+		}
+		field("AppendKey", jen.Func().Params(jen.Id(dst).Index().Byte(), kp).Index().Byte().Block(g.appendKey(c, arg, dst)...))
 		field("KeyOf", g.keyOf(c, keyT))
 		switch {
 		case c.Entity.CloneShallow:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cachegen/cachegen/internal/benchpair"
 	"github.com/cachegen/cachegen/internal/redistest"
 	"github.com/cachegen/cachegen/runtime"
 )
@@ -374,44 +375,6 @@ func BenchmarkClientCPU(b *testing.B) {
 	})
 }
 
-// paired measures two operations that a target compares, alternating
-// between them in short blocks (in ABBA order) so that a burst of load on
-// the shared machine slows both alike — on a noisy 2-vCPU machine the ratio
-// of two separately run benchmarks moves by ±20% from run to run, a paired
-// ratio by a few percent. It reports each operation's ns/op and the ratio
-// y/x, and suppresses the built-in ns/op (one iteration is a pair of
-// blocks). Allocations are reported by the unpaired benchmarks. It returns
-// the two ns/op.
-func paired(b *testing.B, xName string, xBlock int, x func(), yName string, yBlock int, y func()) (px, py float64) {
-	var tx, ty time.Duration
-	var nx, ny int
-	run := func(f func(), n int) time.Duration {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		return time.Since(start)
-	}
-	for i := 0; b.Loop(); i++ {
-		if i%2 == 0 {
-			tx += run(x, xBlock)
-			ty += run(y, yBlock)
-		} else {
-			ty += run(y, yBlock)
-			tx += run(x, xBlock)
-		}
-		nx += xBlock
-		ny += yBlock
-	}
-	px = float64(tx.Nanoseconds()) / float64(nx)
-	py = float64(ty.Nanoseconds()) / float64(ny)
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(px, xName+"-ns/op")
-	b.ReportMetric(py, yName+"-ns/op")
-	b.ReportMetric(py/px, yName+"/"+xName)
-	return px, py
-}
-
 // BenchmarkPaired is the targets' comparisons measured pairwise (see
 // paired): typed against raw go-redis with the same codec for Get, Set and
 // GetMany(100), over the network and against a stubbed connection; crypt
@@ -455,13 +418,13 @@ func BenchmarkPaired(b *testing.B) {
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec)
 		must(b, err)
 		must(b, s.Set(ctx, key, &benchValue, 0))
-		paired(b, "raw", 1, rawGet(rdb, key), "typed", 1, typedGet(s, key))
+		benchpair.Run(b, "raw", 1, rawGet(rdb, key), "typed", 1, typedGet(s, key))
 	})
 	b.Run("op=set", func(b *testing.B) {
 		rdb, key := benchServer(b), benchKey(1)
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec)
 		must(b, err)
-		paired(b, "raw", 1, rawSet(rdb, key), "typed", 1, typedSet(s, key))
+		benchpair.Run(b, "raw", 1, rawSet(rdb, key), "typed", 1, typedSet(s, key))
 	})
 	b.Run("op=getmany100", func(b *testing.B) {
 		rdb := benchServer(b)
@@ -472,7 +435,7 @@ func BenchmarkPaired(b *testing.B) {
 		}
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec)
 		must(b, err)
-		paired(b, "raw-mget", 1, func() {
+		benchpair.Run(b, "raw-mget", 1, func() {
 			vals, err := rdb.MGet(ctx, keys...).Result()
 			try(err)
 			for _, v := range vals {
@@ -490,7 +453,7 @@ func BenchmarkPaired(b *testing.B) {
 		defer rdb.Close()
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec)
 		must(b, err)
-		paired(b, "raw", 64, rawGet(rdb, benchKey(1)), "typed", 64, typedGet(s, benchKey(1)))
+		benchpair.Run(b, "raw", 64, rawGet(rdb, benchKey(1)), "typed", 64, typedGet(s, benchKey(1)))
 	})
 	b.Run("op=set-cpu", func(b *testing.B) {
 		rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
@@ -498,7 +461,7 @@ func BenchmarkPaired(b *testing.B) {
 		defer rdb.Close()
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec)
 		must(b, err)
-		paired(b, "raw", 64, rawSet(rdb, benchKey(1)), "typed", 64, typedSet(s, benchKey(1)))
+		benchpair.Run(b, "raw", 64, rawSet(rdb, benchKey(1)), "typed", 64, typedSet(s, benchKey(1)))
 	})
 	b.Run("op=get-1KiB-crypt", func(b *testing.B) {
 		type blob struct{ Data string }
@@ -517,7 +480,7 @@ func BenchmarkPaired(b *testing.B) {
 				try(err)
 			}
 		}
-		px, py := paired(b, "plain", 1, gets[0], "crypt", 1, gets[1])
+		px, py := benchpair.Run(b, "plain", 1, gets[0], "crypt", 1, gets[1])
 		b.ReportMetric(py-px, "crypt-extra-ns/op")
 	})
 	b.Run("op=set-1KiB-crypt", func(b *testing.B) {
@@ -533,7 +496,7 @@ func BenchmarkPaired(b *testing.B) {
 			key := benchKey(i)
 			sets[i] = func() { try(s.Set(ctx, key, v, 0)) }
 		}
-		px, py := paired(b, "plain", 1, sets[0], "crypt", 1, sets[1])
+		px, py := benchpair.Run(b, "plain", 1, sets[0], "crypt", 1, sets[1])
 		b.ReportMetric(py-px, "crypt-extra-ns/op")
 	})
 	b.Run("op=local-hit", func(b *testing.B) {
@@ -552,6 +515,6 @@ func BenchmarkPaired(b *testing.B) {
 			}
 			time.Sleep(time.Millisecond)
 		}
-		paired(b, "hit", 256, typedGet(near, key), "network", 1, typedGet(network, key))
+		benchpair.Run(b, "hit", 256, typedGet(near, key), "network", 1, typedGet(network, key))
 	})
 }

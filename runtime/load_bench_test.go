@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cachegen/cachegen/internal/benchpair"
 	"github.com/cachegen/cachegen/runtime"
 )
 
@@ -26,7 +27,7 @@ func BenchmarkPairedLoad(b *testing.B) {
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec, runtime.WithTTL(time.Hour))
 		must(b, err)
 		var nr, nt int
-		paired(b, "raw", 1, func() {
+		benchpair.Run(b, "raw", 1, func() {
 			nr++
 			key := benchKey(nr)
 			if err := rdb.Get(ctx, key).Err(); err == nil {
@@ -47,7 +48,7 @@ func BenchmarkPairedLoad(b *testing.B) {
 		s, err := runtime.NewStore[BenchUser](rdb, benchSpec, runtime.WithTTL(time.Hour))
 		must(b, err)
 		must(b, s.Set(ctx, key, &benchValue, time.Hour))
-		paired(b, "raw", 1, func() {
+		benchpair.Run(b, "raw", 1, func() {
 			raw, err := rdb.Get(ctx, key).Bytes()
 			try(err)
 			var u BenchUser

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cachegen/cachegen/internal/benchpair"
 	"github.com/cachegen/cachegen/runtime"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkPairedGetManyOrLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	paired(b, "by-hand", 1, func() {
+	benchpair.Run(b, "by-hand", 1, func() {
 		keys := batch()
 		vs, err := s.GetMany(ctx, keys)
 		try(err)

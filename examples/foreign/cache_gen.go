@@ -51,7 +51,11 @@ func NewRepoCache(rc redis.UniversalClient, opts ...runtime.Option) (*RepoCache,
 		AllPattern: "repo:*",
 		AllMatch:   "repo:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
 		Local:      1000,
-		Key:        func(id int64) string { return "repo:" + strconv.FormatInt(id, 10) + ":vb391e0f" },
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "repo:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":vb391e0f"...)
+		},
 		KeyOf: func(v *apiclient.Repository) (k int64, err error) {
 			if v.ID == nil {
 				return k, errors.New("cachegen: RepoCache: cannot build the key of a *Repo whose ID is nil")
@@ -137,8 +141,12 @@ func NewRepoByNameCache(rc redis.UniversalClient, opts ...runtime.Option) (*Repo
 		Match:      `repo:(?:[^\%\:\{\}\/]|%[0-9A-Fa-f]{2})*/(?:[^\%\:\{\}\/]|%[0-9A-Fa-f]{2})*:vb391e0f`,
 		AllPattern: "repo:*/*",
 		AllMatch:   `repo:(?:[^\%\:\{\}\/]|%[0-9A-Fa-f]{2})*/(?:[^\%\:\{\}\/]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
-		Key: func(k RepoByNameKey) string {
-			return "repo:" + cacheimpl.Escape(k.OwnerLogin, "/") + "/" + cacheimpl.Escape(k.Name, "/") + ":vb391e0f"
+		AppendKey: func(dst []byte, k RepoByNameKey) []byte {
+			dst = append(dst, "repo:"...)
+			dst = cacheimpl.AppendEscape(dst, k.OwnerLogin, "/")
+			dst = append(dst, '/')
+			dst = cacheimpl.AppendEscape(dst, k.Name, "/")
+			return append(dst, ":vb391e0f"...)
 		},
 		KeyOf: func(v *apiclient.Repository) (k RepoByNameKey, err error) {
 			if v.Owner == nil {
@@ -241,10 +249,14 @@ func NewAPICache(rc redis.UniversalClient, opts ...runtime.Option) (*APICache, e
 		AllPattern: "api:*",
 		AllMatch:   `api:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
 		Local:      100,
-		Key:        func(name string) string { return "api:" + cacheimpl.Escape(name, "") + ":v785b232" },
-		KeyOf:      func(v *apipb.Api) (string, error) { return v.Name, nil },
-		Clone:      cloneAPI,
-		Fast:       protoAPICodec,
+		AppendKey: func(dst []byte, name string) []byte {
+			dst = append(dst, "api:"...)
+			dst = cacheimpl.AppendEscape(dst, name, "")
+			return append(dst, ":v785b232"...)
+		},
+		KeyOf: func(v *apipb.Api) (string, error) { return v.Name, nil },
+		Clone: cloneAPI,
+		Fast:  protoAPICodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -318,10 +330,14 @@ func NewSecretAPICache(rc redis.UniversalClient, opts ...runtime.Option) (*Secre
 		Match:      `secret-api:(?:[^\%\:\{\}\-]|%[0-9A-Fa-f]{2})*:vc146b96`,
 		AllPattern: "secret-api:*",
 		AllMatch:   `secret-api:(?:[^\%\:\{\}\-]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
-		Key:        func(name string) string { return "secret-api:" + cacheimpl.Escape(name, "-") + ":vc146b96" },
-		KeyOf:      func(v *apipb.Api) (string, error) { return v.Name, nil },
-		Clone:      cloneAPI,
-		Fast:       protoAPICodec,
+		AppendKey: func(dst []byte, name string) []byte {
+			dst = append(dst, "secret-api:"...)
+			dst = cacheimpl.AppendEscape(dst, name, "-")
+			return append(dst, ":vc146b96"...)
+		},
+		KeyOf: func(v *apipb.Api) (string, error) { return v.Name, nil },
+		Clone: cloneAPI,
+		Fast:  protoAPICodec,
 	}, opts...)
 	if err != nil {
 		return nil, err

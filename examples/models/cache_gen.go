@@ -76,9 +76,13 @@ func NewUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*UserCache,
 		Match:      "user:(?:-?[0-9]+):v6ac4404",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v6ac4404" },
-		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
-		Clone:      cacheimpl.Shallow[User],
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v6ac4404"...)
+		},
+		KeyOf: func(v *User) (int64, error) { return v.ID, nil },
+		Clone: cacheimpl.Shallow[User],
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -148,9 +152,13 @@ func NewUserByEmailCache(rc redis.UniversalClient, opts ...runtime.Option) (*Use
 		Match:      `user:email:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*:v60b8d35`,
 		AllPattern: "user:email:*",
 		AllMatch:   `user:email:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
-		Key:        func(email string) string { return "user:email:" + cacheimpl.Escape(email, "") + ":v60b8d35" },
-		KeyOf:      func(v *User) (string, error) { return v.Email, nil },
-		Clone:      cacheimpl.Shallow[User],
+		AppendKey: func(dst []byte, email string) []byte {
+			dst = append(dst, "user:email:"...)
+			dst = cacheimpl.AppendEscape(dst, email, "")
+			return append(dst, ":v60b8d35"...)
+		},
+		KeyOf: func(v *User) (string, error) { return v.Email, nil },
+		Clone: cacheimpl.Shallow[User],
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -228,9 +236,13 @@ func NewSessionCache(rc redis.UniversalClient, opts ...runtime.Option) (*Session
 		Match:      `session:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*:v7d533c5`,
 		AllPattern: "session:*",
 		AllMatch:   `session:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
-		Key:        func(token string) string { return "session:" + cacheimpl.Escape(token, "") + ":v7d533c5" },
-		KeyOf:      func(v *Session) (string, error) { return v.Token, nil },
-		Clone:      cacheimpl.Shallow[Session],
+		AppendKey: func(dst []byte, token string) []byte {
+			dst = append(dst, "session:"...)
+			dst = cacheimpl.AppendEscape(dst, token, "")
+			return append(dst, ":v7d533c5"...)
+		},
+		KeyOf: func(v *Session) (string, error) { return v.Token, nil },
+		Clone: cacheimpl.Shallow[Session],
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -310,8 +322,12 @@ func NewOrderCache(rc redis.UniversalClient, opts ...runtime.Option) (*OrderCach
 		Match:      `tenant:\{(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*\}:order:(?:[0-9]+):va37c245`,
 		AllPattern: "tenant:{*}:order:*",
 		AllMatch:   `tenant:\{(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*\}:order:(?:[0-9]+)(?::v[0-9a-f]{7})?`,
-		Key: func(k OrderKey) string {
-			return "tenant:{" + cacheimpl.Escape(k.TenantID, "") + "}:order:" + strconv.FormatUint(uint64(k.ID), 10) + ":va37c245"
+		AppendKey: func(dst []byte, k OrderKey) []byte {
+			dst = append(dst, "tenant:{"...)
+			dst = cacheimpl.AppendEscape(dst, k.TenantID, "")
+			dst = append(dst, "}:order:"...)
+			dst = strconv.AppendUint(dst, uint64(k.ID), 10)
+			return append(dst, ":va37c245"...)
 		},
 		KeyOf: func(v *Order) (OrderKey, error) { return OrderKey{TenantID: v.TenantID, ID: v.ID}, nil },
 		Clone: cloneOrder,
@@ -396,9 +412,13 @@ func NewProductCache(rc redis.UniversalClient, opts ...runtime.Option) (*Product
 		AllPattern: "product:*",
 		AllMatch:   `product:(?:[^\%\:\{\}]|%[0-9A-Fa-f]{2})*(?::v[0-9a-f]{7})?`,
 		Jitter:     10,
-		Key:        func(id uuid.UUID) string { return "product:" + cacheimpl.TextKey(id, "") + ":v612b35e" },
-		KeyOf:      func(v *Product) (uuid.UUID, error) { return v.ID, nil },
-		Clone:      cloneProduct,
+		AppendKey: func(dst []byte, id uuid.UUID) []byte {
+			dst = append(dst, "product:"...)
+			dst = cacheimpl.AppendText(dst, id, "")
+			return append(dst, ":v612b35e"...)
+		},
+		KeyOf: func(v *Product) (uuid.UUID, error) { return v.ID, nil },
+		Clone: cloneProduct,
 	}, opts...)
 	if err != nil {
 		return nil, err

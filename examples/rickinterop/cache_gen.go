@@ -39,9 +39,12 @@ func NewProfileCache(rc redis.UniversalClient, opts ...runtime.Option) (*Profile
 		Match:      "profile:(?:-?[0-9]+)",
 		AllPattern: "profile:*",
 		AllMatch:   "profile:(?:-?[0-9]+)",
-		Key:        func(id int64) string { return "profile:" + strconv.FormatInt(id, 10) },
-		KeyOf:      func(v *Profile) (int64, error) { return v.ID, nil },
-		Clone:      cloneProfile,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "profile:"...)
+			return strconv.AppendInt(dst, id, 10)
+		},
+		KeyOf: func(v *Profile) (int64, error) { return v.ID, nil },
+		Clone: cloneProfile,
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,10 @@ package cacheimpl
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
@@ -35,7 +38,12 @@ type Spec[K comparable, T any] struct {
 	Jitter                               int           // annotation jitter=: ±percent spread of the default TTL
 	Refresh                              time.Duration // annotation refresh= (refresh-ahead)
 
-	// Key builds the key of k without the runtime prefix, version included.
+	// AppendKey appends the key of k, without the runtime prefix and with
+	// the version, to dst: GetMany builds all its keys in one buffer. The
+	// generator writes it.
+	AppendKey func(dst []byte, k K) []byte
+	// Key is the same key as a string, for hand-written specs; it is used
+	// only when AppendKey is nil.
 	Key func(K) string
 	// KeyOf returns the key parameters of a value, or an error naming the
 	// field for a nil pointer on a key field path.
@@ -79,13 +87,25 @@ type Cache[K comparable, T any] struct {
 	s     *engine.Store[T]
 	local *engine.LocalIndex[K, T] // near-cache hits by k; nil without a near cache
 	name  string
-	key   func(K) string
-	keyOf func(*T) (K, error)
+	// appendKey is Spec.AppendKey, or Spec.Key's string appended.
+	appendKey func([]byte, K) []byte
+	keyOf     func(*T) (K, error)
+	// keyCap is a length that held every key built so far, prefix
+	// included: the first guess of a key buffer's size.
+	keyCap atomic.Int64
 }
 
 // New makes the engine of a generated cache: it validates the spec and the
 // options (a crypt cache needs valid keys) and never contacts Redis.
 func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ...runtime.Option) (*Cache[K, T], error) {
+	appendKey := spec.AppendKey
+	if appendKey == nil {
+		key := spec.Key
+		if key == nil {
+			return nil, fmt.Errorf("%w: cacheimpl.Spec %s has neither AppendKey nor Key", runtime.ErrMisuse, spec.Name)
+		}
+		appendKey = func(dst []byte, k K) []byte { return append(dst, key(k)...) }
+	}
 	eopts := make([]engine.Option, 0, 2+len(opts))
 	if spec.Clone != nil {
 		eopts = append(eopts, engine.WithClone(spec.Clone))
@@ -104,13 +124,68 @@ func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ..
 	if err != nil {
 		return nil, err
 	}
-	cache := &Cache[K, T]{Handle: Handle{s}, s: s, name: spec.Name, key: spec.Key, keyOf: spec.KeyOf}
+	cache := &Cache[K, T]{Handle: Handle{s}, s: s, name: spec.Name, appendKey: appendKey, keyOf: spec.KeyOf}
+	cache.keyCap.Store(int64(len(s.Prefix()) + 32))
 	cache.local = engine.NewLocalIndex(s, cache.Key)
 	return cache, nil
 }
 
 // Key returns the full Redis key of k, prefix included.
-func (c *Cache[K, T]) Key(k K) string { return c.s.Prefix() + c.key(k) }
+func (c *Cache[K, T]) Key(k K) string {
+	b := c.appendFull(make([]byte, 0, c.keyCap.Load()), k)
+	c.fits(len(b))
+	return bytesString(b)
+}
+
+// appendFull appends k's full key, prefix included.
+func (c *Cache[K, T]) appendFull(dst []byte, k K) []byte {
+	return c.appendKey(append(dst, c.s.Prefix()...), k)
+}
+
+// fits raises keyCap to n.
+func (c *Cache[K, T]) fits(n int) {
+	if int64(n) > c.keyCap.Load() {
+		c.keyCap.Store(int64(n))
+	}
+}
+
+// keys returns the full keys of ks, built into one buffer: one allocation
+// for all of them (two when a key is longer than any seen before), where
+// building each string costs at least one. The keys are substrings of one
+// string; the near cache copies the ones it keeps, so that it does not pin
+// the rest.
+func (c *Cache[K, T]) keys(ks []K) []string {
+	keys := make([]string, len(ks))
+	if len(ks) == 0 {
+		return keys
+	}
+	ends := make([]int, len(ks))
+	b := make([]byte, 0, len(ks)*int(c.keyCap.Load()))
+	longest, start := 0, 0
+	for i, k := range ks {
+		b = c.appendFull(b, k)
+		ends[i] = len(b)
+		longest = max(longest, len(b)-start)
+		start = len(b)
+	}
+	c.fits(longest)
+	all := bytesString(b)
+	start = 0
+	for i, end := range ends {
+		keys[i] = all[start:end]
+		start = end
+	}
+	return keys
+}
+
+// bytesString returns b as a string without copying: b must not be
+// written to afterwards.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // Get returns the cached value of k, runtime.ErrMiss when there is none, or
 // runtime.ErrNotFound for a cached not-found.
@@ -164,24 +239,40 @@ func (c *Cache[K, T]) TTL(ctx context.Context, k K) (time.Duration, error) {
 // GetMany returns the cached values of ks in a map without the misses, plus
 // errors.Join of the per-key and per-node errors.
 func (c *Cache[K, T]) GetMany(ctx context.Context, ks []K) (map[K]*T, error) {
-	keys := make([]string, len(ks))
-	for i, k := range ks {
-		keys[i] = c.Key(k)
+	m := make(map[K]*T, len(ks))
+	rest := c.localHits(ks, m)
+	if len(rest) == 0 {
+		return m, nil
 	}
+	keys := c.keys(rest)
 	vs, err := c.s.GetMany(ctx, keys)
-	n := 0
-	for _, v := range vs {
-		if v != nil {
-			n++
-		}
-	}
-	m := make(map[K]*T, n)
 	for i, v := range vs {
 		if v != nil {
-			m[ks[i]] = v
+			m[rest[i]] = v
+			if c.local != nil {
+				c.local.Link(rest[i], keys[i])
+			}
 		}
 	}
 	return m, err
+}
+
+// localHits puts into m the values of ks that the near cache holds by key
+// parameter, and returns the others (ks itself when there is no near
+// cache).
+func (c *Cache[K, T]) localHits(ks []K, m map[K]*T) []K {
+	if c.local == nil {
+		return ks
+	}
+	rest := make([]K, 0, len(ks))
+	for _, k := range ks {
+		if v, ok := c.local.Hit(k); ok {
+			m[k] = v
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	return rest
 }
 
 // SetMany stores every value of vs with the default TTL; it stores nothing
@@ -201,7 +292,17 @@ func (c *Cache[K, T]) SetMany(ctx context.Context, vs []*T) error {
 // GetOrLoad returns k's cached value, or calls load, caches what it returns
 // and returns that (see runtime's documentation of cache-aside).
 func (c *Cache[K, T]) GetOrLoad(ctx context.Context, k K, load func(context.Context, K) (*T, error)) (*T, error) {
-	return c.s.GetOrLoad(ctx, c.Key(k), func(ctx context.Context) (*T, error) { return load(ctx, k) })
+	if c.local != nil {
+		if v, ok := c.local.Hit(k); ok {
+			return v, nil
+		}
+	}
+	key := c.Key(k)
+	v, err := c.s.GetOrLoad(ctx, key, func(ctx context.Context) (*T, error) { return load(ctx, k) })
+	if err == nil && c.local != nil {
+		c.local.Link(k, key)
+	}
+	return v, err
 }
 
 // PurgeBy removes this cache's values of the current schema version whose

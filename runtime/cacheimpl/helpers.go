@@ -38,6 +38,17 @@ func Escape(s, special string) string { return engine.EscapeKey(s, special) }
 // rejects with that error.
 func TextKey(v encoding.TextMarshaler, special string) string { return engine.TextKey(v, special) }
 
+// AppendEscape appends Escape(s, special) to dst: generated AppendKey
+// functions build keys into a caller's buffer with it.
+func AppendEscape(dst []byte, s, special string) []byte {
+	return engine.AppendEscapeKey(dst, s, special)
+}
+
+// AppendText appends TextKey(v, special) to dst.
+func AppendText(dst []byte, v encoding.TextMarshaler, special string) []byte {
+	return engine.AppendTextKey(dst, v, special)
+}
+
 // nilValue is the error of a Set or SetMany given a nil *T.
 func nilValue[T any](name string) error {
 	var zero *T

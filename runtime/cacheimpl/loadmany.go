@@ -10,10 +10,7 @@ import "context"
 // returns unasked are ignored; on a loader error the hits come back with
 // the error and nothing is stored. The batching is the engine's Store.GetManyOrLoad.
 func (c *Cache[K, T]) GetManyOrLoad(ctx context.Context, ks []K, load func(context.Context, []K) (map[K]*T, error)) (map[K]*T, error) {
-	keys := make([]string, len(ks))
-	for i, k := range ks {
-		keys[i] = c.Key(k)
-	}
+	keys := c.keys(ks)
 	vs, err := c.s.GetManyOrLoad(ctx, keys, func(ctx context.Context, missing []int) (map[int]*T, error) {
 		asked := make([]K, len(missing))
 		at := make(map[K]int, len(missing))

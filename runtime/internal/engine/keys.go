@@ -36,6 +36,20 @@ func EscapeKey(s, special string) string {
 	return b.String()
 }
 
+// AppendEscapeKey appends EscapeKey(s, special) to dst.
+func AppendEscapeKey(dst []byte, s, special string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if mustEscape(c, special) {
+			dst = append(dst, '%', hex[c>>4], hex[c&15])
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
 func mustEscape(c byte, special string) bool {
 	switch c {
 	case '%', ':', '{', '}':
@@ -57,4 +71,13 @@ func TextKey(v encoding.TextMarshaler, special string) string {
 		return badKeyMarker + err.Error()
 	}
 	return EscapeKey(string(b), special)
+}
+
+// AppendTextKey appends TextKey(v, special) to dst.
+func AppendTextKey(dst []byte, v encoding.TextMarshaler, special string) []byte {
+	b, err := v.MarshalText()
+	if err != nil {
+		return append(append(dst, badKeyMarker...), err.Error()...)
+	}
+	return AppendEscapeKey(dst, string(b), special)
 }

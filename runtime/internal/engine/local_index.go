@@ -57,25 +57,35 @@ func (x *LocalIndex[K, T]) newTable() *ktable[K, T] {
 }
 
 // Get is s.Get(ctx, key(k)), served from the near cache by k when it can.
-// With an Observer it always takes the string path, which reports the
-// event.
 func (x *LocalIndex[K, T]) Get(ctx context.Context, k K) (*T, error) {
-	if x.s.b.observer == nil && x.n.armed.Load() && !x.s.b.closed.Load() {
-		if e := x.lookup(k); e != nil && !e.dead.Load() {
-			if e.freq.Load() < 3 {
-				e.freq.Add(1) // a read, for the eviction policy
-			}
-			if v, ok := x.n.serve(e); ok {
-				return v, nil
-			}
-		}
+	if v, ok := x.Hit(k); ok {
+		return v, nil
 	}
 	key := x.key(k)
 	v, err := x.s.Get(ctx, key)
 	if err == nil {
-		x.link(k, key)
+		x.Link(k, key)
 	}
 	return v, err
+}
+
+// Hit returns a copy of k's value when the near cache holds it under k's
+// link, counted as a local hit; false sends the caller to the string path
+// (Store.Get, GetMany, GetOrLoad), after which Link makes k's next read a
+// hit here. With an Observer it always reports false, so that the string
+// path reports the event.
+func (x *LocalIndex[K, T]) Hit(k K) (*T, bool) {
+	if x.s.b.observer != nil || !x.n.armed.Load() || x.s.b.closed.Load() {
+		return nil, false
+	}
+	e := x.lookup(k)
+	if e == nil || e.dead.Load() {
+		return nil, false
+	}
+	if e.freq.Load() < 3 {
+		e.freq.Add(1) // a read, for the eviction policy
+	}
+	return x.n.serve(e)
 }
 
 func (x *LocalIndex[K, T]) lookup(k K) *s3entry[T] {
@@ -91,8 +101,9 @@ func (x *LocalIndex[K, T]) lookup(k K) *s3entry[T] {
 	}
 }
 
-// link points k at the near cache's current entry for key, if any.
-func (x *LocalIndex[K, T]) link(k K, key string) {
+// Link points k at the near cache's current entry for key (k's full key),
+// if any.
+func (x *LocalIndex[K, T]) Link(k K, key string) {
 	e := x.n.entries.peek(key)
 	if e == nil || e.dead.Load() {
 		return

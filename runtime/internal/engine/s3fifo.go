@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -159,7 +160,9 @@ func (c *s3fifo[T]) set(key string, v *T, check, expires int64, epoch *atomic.Ui
 	for c.nSmall+c.nMain >= c.room {
 		c.evictLocked()
 	}
-	e := &s3entry[T]{key: key, v: v, check: check, expires: expires}
+	// The key may be a substring of a caller's larger buffer (GetMany builds
+	// all its keys in one): a copy keeps the entry from pinning it.
+	e := &s3entry[T]{key: strings.Clone(key), v: v, check: check, expires: expires}
 	if c.ghosts[maphash.String(c.seed, key)] > 0 {
 		e.inMain = true
 		c.main.push(e)
@@ -168,7 +171,7 @@ func (c *s3fifo[T]) set(key string, v *T, check, expires int64, epoch *atomic.Ui
 		c.small.push(e)
 		c.nSmall++
 	}
-	c.m[key] = e
+	c.m[e.key] = e
 	c.insertLocked(e)
 	c.compactLocked()
 }

@@ -107,10 +107,14 @@ func NewUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*UserCache,
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
 		Local:      1000,
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v2326dc7" },
-		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
-		Clone:      cloneUser,
-		Fast:       fastUserCodec,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v2326dc7"...)
+		},
+		KeyOf: func(v *User) (int64, error) { return v.ID, nil },
+		Clone: cloneUser,
+		Fast:  fastUserCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -178,9 +182,13 @@ func NewMsgpackUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*Msg
 		Match:      "user:(?:-?[0-9]+):v65b442d",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v65b442d" },
-		KeyOf:      func(v *User) (int64, error) { return v.ID, nil },
-		Clone:      cloneUser,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v65b442d"...)
+		},
+		KeyOf: func(v *User) (int64, error) { return v.ID, nil },
+		Clone: cloneUser,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -253,10 +261,14 @@ func NewAllCache(rc redis.UniversalClient, opts ...runtime.Option) (*AllCache, e
 		AllPattern: "all:*",
 		AllMatch:   "all:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
 		Local:      10,
-		Key:        func(id int64) string { return "all:" + strconv.FormatInt(id, 10) + ":v3a898a3" },
-		KeyOf:      func(v *All) (int64, error) { return v.ID, nil },
-		Clone:      cloneAll,
-		Fast:       fastAllCodec,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "all:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v3a898a3"...)
+		},
+		KeyOf: func(v *All) (int64, error) { return v.ID, nil },
+		Clone: cloneAll,
+		Fast:  fastAllCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -46,10 +46,14 @@ func NewProtoUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*Proto
 		Match:      "user:(?:-?[0-9]+):v4c98e39",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v4c98e39" },
-		KeyOf:      func(v *benchpb.BenchUser) (int64, error) { return v.Id, nil },
-		Clone:      cloneProtoUser,
-		Fast:       protoProtoUserCodec,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v4c98e39"...)
+		},
+		KeyOf: func(v *benchpb.BenchUser) (int64, error) { return v.Id, nil },
+		Clone: cloneProtoUser,
+		Fast:  protoProtoUserCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -123,9 +127,13 @@ func NewMsgpackUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*Msg
 		Match:      "user:(?:-?[0-9]+):v65b442d",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v65b442d" },
-		KeyOf:      func(v *BenchUser) (int64, error) { return v.ID, nil },
-		Clone:      cloneBenchUser,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v65b442d"...)
+		},
+		KeyOf: func(v *BenchUser) (int64, error) { return v.ID, nil },
+		Clone: cloneBenchUser,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -199,10 +207,14 @@ func NewFastUserCache(rc redis.UniversalClient, opts ...runtime.Option) (*FastUs
 		Match:      "user:(?:-?[0-9]+):v2326dc7",
 		AllPattern: "user:*",
 		AllMatch:   "user:(?:-?[0-9]+)(?::v[0-9a-f]{7})?",
-		Key:        func(id int64) string { return "user:" + strconv.FormatInt(id, 10) + ":v2326dc7" },
-		KeyOf:      func(v *BenchUser) (int64, error) { return v.ID, nil },
-		Clone:      cloneBenchUser,
-		Fast:       fastBenchUserCodec,
+		AppendKey: func(dst []byte, id int64) []byte {
+			dst = append(dst, "user:"...)
+			dst = strconv.AppendInt(dst, id, 10)
+			return append(dst, ":v2326dc7"...)
+		},
+		KeyOf: func(v *BenchUser) (int64, error) { return v.ID, nil },
+		Clone: cloneBenchUser,
+		Fast:  fastBenchUserCodec,
 	}, opts...)
 	if err != nil {
 		return nil, err
