@@ -12,33 +12,58 @@ import (
 // this package used before github.com/segmentio/asm/base64.
 var stdEnc = base64.URLEncoding.Strict()
 
-// sameDecoding reports whether decode (the SIMD decoder behind its
-// pre-checks) and stdEnc agree on token: both reject it, or both accept it
-// with the same bytes. Tokens with CR or LF are left out: decode refuses
-// them, encoding/base64 skips them (TestDecodeRefusesNewlines).
+// sameDecoding reports whether decode, on each of its paths (AVX2 blocks
+// with encoding/base64 for the rest, where the CPU has AVX2, and the
+// fallback: segmentio's decoder behind its pre-checks), and stdEnc agree on
+// token: both reject it, or both accept it with the same bytes. Tokens with
+// CR or LF are left out: decode refuses them, encoding/base64 skips them
+// (TestDecodeRefusesNewlines).
 func sameDecoding(t *testing.T, token []byte) {
 	t.Helper()
 	if bytes.ContainsAny(token, "\r\n") {
 		return
 	}
-	a, erra := decode(token)
 	b := make([]byte, stdEnc.DecodedLen(len(token)))
 	nb, errb := stdEnc.Decode(b, token)
-	if (erra == nil) != (errb == nil) {
-		t.Fatalf("token %q (%d bytes): decode err %v, encoding/base64 err %v", abbrev(token), len(token), erra, errb)
+	for _, path := range b64Paths() {
+		var a []byte
+		var erra error
+		withB64Path(path, func() { a, erra = decode(token) })
+		if (erra == nil) != (errb == nil) {
+			t.Fatalf("%s: token %q (%d bytes): decode err %v, encoding/base64 err %v", path, abbrev(token), len(token), erra, errb)
+		}
+		if erra == nil && !bytes.Equal(a, b[:nb]) {
+			t.Fatalf("%s: token %q: decoders disagree on the bytes", path, abbrev(token))
+		}
 	}
-	if erra == nil && !bytes.Equal(a, b[:nb]) {
-		t.Fatalf("token %q: decoders disagree on the bytes", abbrev(token))
+}
+
+// b64Paths are decode's paths on this machine.
+func b64Paths() []string {
+	if useAVX2 {
+		return []string{"avx2", "fallback"}
 	}
+	return []string{"fallback"}
+}
+
+func withB64Path(path string, f func()) {
+	saved := useAVX2
+	useAVX2 = path == "avx2"
+	defer func() { useAVX2 = saved }()
+	f()
 }
 
 func TestDecodeRefusesNewlines(t *testing.T) {
 	tok := tokenOf(t, 1024)
-	for _, c := range []byte("\r\n") {
-		for _, i := range []int{0, 100, len(tok) - 1} {
-			mut := append(append(bytes.Clone(tok[:i]), c), tok[i:]...)
-			if _, err := decode(mut); err == nil {
-				t.Errorf("%q at %d accepted", c, i)
+	for _, path := range b64Paths() {
+		for _, c := range []byte("\r\n") {
+			for _, i := range []int{0, 100, 1440, len(tok) - 1, len(tok)} {
+				mut := append(append(bytes.Clone(tok[:i]), c), tok[i:]...)
+				withB64Path(path, func() {
+					if _, err := decode(mut); err == nil {
+						t.Errorf("%s: %q at %d accepted", path, c, i)
+					}
+				})
 			}
 		}
 	}
@@ -134,7 +159,23 @@ func BenchmarkCryptStages(b *testing.B) {
 			}
 		}
 	})
-	b.Run("stage=base64-decode/impl=decode", func(b *testing.B) { // with the CR/LF/+// scans and the buffer
+	if useAVX2 {
+		b.Run("stage=base64-decode/impl=avx2", func(b *testing.B) { // decodeURL: AVX2 blocks + encoding/base64 for the rest
+			for b.Loop() {
+				if _, err := decodeURL(dst, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("stage=base64-decode/impl=decode-fallback", func(b *testing.B) { // without AVX2: the CR/LF/+// scans, segmentio, the buffer
+		for b.Loop() {
+			if _, err := decodeFallback(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stage=base64-decode/impl=decode", func(b *testing.B) { // decode's path here, with the buffer
 		for b.Loop() {
 			if _, err := decode(tok); err != nil {
 				b.Fatal(err)
