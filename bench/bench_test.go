@@ -51,16 +51,14 @@ type User struct {
 var value = User{ID: 42, Email: "ada@example.com", Name: "Ada Lovelace", Age: 36, Active: true,
 	Created: time.Date(2024, 5, 1, 12, 30, 0, 0, time.UTC), Tags: []string{"admin", "math"}}
 
-// cloneUser is a deep copy as generated code should write it: one
-// allocation for the struct, one for the slice (make+copy: append to a nil
-// slice goes through growslice and costs ~20% more here).
-func cloneUser(u *User) *User {
-	c := new(User)
-	*c = *u
-	if u.Tags != nil {
-		c.Tags = make([]string, len(u.Tags))
-		copy(c.Tags, u.Tags)
+// cloneUser is the deep copy generated code writes for User: one
+// allocation for the struct and the array of its tags.
+func cloneUser(v *User) *User {
+	if v == nil {
+		return nil
 	}
+	c, tags := cacheimpl.CloneWith(v, v.Tags)
+	c.Tags = tags
 	return c
 }
 

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"go/token"
 	"go/types"
 
 	"github.com/dave/jennifer/jen"
@@ -76,13 +77,102 @@ func (ce *cloneEmitter) function(t *types.Named) {
 				}
 				vals.Line()
 			})
-		} else {
-			b.Id("c").Op(":=").Op("*").Id("v")
+			ce.fixStruct(b, st, "c", -1)
+			b.Return(jen.Op("&").Id("c"))
+			return
 		}
-		ce.fixStruct(b, st, "c")
+		if i, ok := ce.sliceWith(st); ok {
+			// The struct and the slice's array in one allocation.
+			f := st.Field(i)
+			s := ce.sliceVar(st, f.Name())
+			b.List(jen.Id("c"), jen.Id(s)).Op(":=").Qual(cacheimplPath, "CloneWith").Call(jen.Id("v"), jen.Id("v."+f.Name()))
+			b.Id("c." + f.Name()).Op("=").Id(s)
+			ce.fixStruct(b, st, "c", i)
+			b.Return(jen.Id("c"))
+			return
+		}
+		b.Id("c").Op(":=").Op("*").Id("v")
+		ce.fixStruct(b, st, "c", -1)
 		b.Return(jen.Op("&").Id("c"))
 	})
 	ce.g.f.Line()
+}
+
+// sliceWith picks the field of a clone function's struct that
+// cacheimpl.CloneWith copies together with the struct, in one allocation:
+// the first slice whose copy is slices.Clone alone (its elements need no
+// deep copy) among the fields fixStruct copies.
+func (ce *cloneEmitter) sliceWith(st *types.Struct) (int, bool) {
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if _, prob := ce.c.check(f.Type()); prob != nil || !ce.c.env.accessible(f) || f.Name() == "_" {
+			continue
+		}
+		sl, ok := f.Type().Underlying().(*types.Slice)
+		if !ok {
+			continue
+		}
+		if deep, _ := ce.c.check(sl.Elem()); !deep {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// sliceVar names the local variable of the slice CloneWith returns for
+// field: the field's name in lowerCamel (Tags → tags), unless that is a
+// keyword, a predeclared identifier, c or v, the name of a package the
+// struct's types come from (the function may refer to it) or a name of the
+// package; then with a "Copy" suffix (numbered if need be).
+func (ce *cloneEmitter) sliceVar(st *types.Struct, field string) string {
+	pkgs := map[string]bool{}
+	packageNames(st, pkgs, map[types.Type]bool{})
+	base := lowerCamel(field)
+	if token.IsKeyword(base) || types.Universe.Lookup(base) != nil || base == "c" || base == "v" || pkgs[base] || ce.vars.isTaken(base) {
+		base += "Copy"
+	}
+	return ce.fresh(base)
+}
+
+// packageNames adds to names the names of the packages of the named types
+// that t holds.
+func packageNames(t types.Type, names map[string]bool, seen map[types.Type]bool) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Alias:
+		if p := t.Obj().Pkg(); p != nil {
+			names[p.Name()] = true
+		}
+		packageNames(types.Unalias(t), names, seen)
+	case *types.Named:
+		if p := t.Obj().Pkg(); p != nil {
+			names[p.Name()] = true
+		}
+		if args := t.TypeArgs(); args != nil {
+			for i := range args.Len() {
+				packageNames(args.At(i), names, seen)
+			}
+		}
+		packageNames(t.Underlying(), names, seen)
+	case *types.Pointer:
+		packageNames(t.Elem(), names, seen)
+	case *types.Slice:
+		packageNames(t.Elem(), names, seen)
+	case *types.Array:
+		packageNames(t.Elem(), names, seen)
+	case *types.Map:
+		packageNames(t.Key(), names, seen)
+		packageNames(t.Elem(), names, seen)
+	case *types.Chan:
+		packageNames(t.Elem(), names, seen)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			packageNames(t.Field(i).Type(), names, seen)
+		}
+	}
 }
 
 // fresh returns a new local variable name based on base.
@@ -102,7 +192,7 @@ func (ce *cloneEmitter) fix(b *jen.Group, t types.Type, e string) {
 				return
 			}
 			ce.inline[id] = true
-			ce.fixStruct(b, st, e)
+			ce.fixStruct(b, st, e, -1)
 			delete(ce.inline, id)
 			return
 		}
@@ -117,7 +207,7 @@ func (ce *cloneEmitter) fixUnder(b *jen.Group, t, u types.Type, e string) {
 	g := ce.g
 	switch u := u.(type) {
 	case *types.Struct:
-		ce.fixStruct(b, u, e)
+		ce.fixStruct(b, u, e, -1)
 	case *types.Pointer:
 		if n, ok := types.Unalias(u.Elem()).(*types.Named); ok {
 			if _, isStruct := n.Underlying().(*types.Struct); isStruct && ce.c.env.inModule(n.Obj().Pkg()) {
@@ -161,11 +251,12 @@ func (ce *cloneEmitter) fixUnder(b *jen.Group, t, u types.Type, e string) {
 	}
 }
 
-// fixStruct fixes the fields of a struct value e.
-func (ce *cloneEmitter) fixStruct(b *jen.Group, st *types.Struct, e string) {
+// fixStruct fixes the fields of a struct value e but field done (-1:
+// none), already copied.
+func (ce *cloneEmitter) fixStruct(b *jen.Group, st *types.Struct, e string, done int) {
 	for i := range st.NumFields() {
 		f := st.Field(i)
-		if _, prob := ce.c.check(f.Type()); prob != nil || !ce.c.env.accessible(f) {
+		if _, prob := ce.c.check(f.Type()); prob != nil || !ce.c.env.accessible(f) || i == done {
 			continue // tagged cache:"-" and shared, or copied with the struct
 		}
 		ce.fix(b, f.Type(), selector(e, f.Name()))

@@ -5,7 +5,6 @@ package foreign
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -401,7 +400,8 @@ func cloneRepo(v *apiclient.Repository) *apiclient.Repository {
 	if v == nil {
 		return nil
 	}
-	c := *v
+	c, topics := cacheimpl.CloneWith(v, v.Topics)
+	c.Topics = topics
 	if c.ID != nil {
 		p := *c.ID
 		c.ID = &p
@@ -419,7 +419,6 @@ func cloneRepo(v *apiclient.Repository) *apiclient.Repository {
 		p4 := *c.Description
 		c.Description = &p4
 	}
-	c.Topics = slices.Clone(c.Topics)
 	if c.Stars != nil {
 		p5 := *c.Stars
 		c.Stars = &p5
@@ -436,7 +435,7 @@ func cloneRepo(v *apiclient.Repository) *apiclient.Repository {
 		p8 := *c.DefaultBranch
 		c.DefaultBranch = &p8
 	}
-	return &c
+	return c
 }
 
 // cloneUser returns a deep copy of v: the near cache hands out copies.

@@ -4,7 +4,6 @@ package models
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -478,9 +477,9 @@ func cloneOrder(v *Order) *Order {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Lines = slices.Clone(c.Lines)
-	return &c
+	c, lines := cacheimpl.CloneWith(v, v.Lines)
+	c.Lines = lines
+	return c
 }
 
 // cloneProduct returns a deep copy of v: the near cache hands out copies.
@@ -488,7 +487,7 @@ func cloneProduct(v *Product) *Product {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Tags = slices.Clone(c.Tags)
-	return &c
+	c, tags := cacheimpl.CloneWith(v, v.Tags)
+	c.Tags = tags
+	return c
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -102,7 +101,7 @@ func cloneProfile(v *Profile) *Profile {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Roles = slices.Clone(c.Roles)
-	return &c
+	c, roles := cacheimpl.CloneWith(v, v.Roles)
+	c.Roles = roles
+	return c
 }

@@ -62,3 +62,45 @@ type Profile struct {
 	Home    *Owner
 	Labels  []string
 }
+
+// Spot holds no references: a slice of Spot is copied with its Grid in one
+// allocation.
+type Spot struct {
+	X, Y  int32
+	Label string
+}
+
+// Member holds a reference (Tags): a slice of Member is copied element by
+// element, never with its Roster.
+type Member struct {
+	Name string
+	Tags []string
+}
+
+// Team's first slice holds strings: copied with the struct.
+//
+//cache:key=team:<ID> local=100
+type Team struct {
+	ID      int64
+	Name    string
+	Members []string
+	Spots   []Spot
+}
+
+// Grid's slice holds structs without references: copied with the struct.
+//
+//cache:key=grid:<ID> local=100
+type Grid struct {
+	ID    int64
+	Spots []Spot
+}
+
+// Roster's first slice holds structs with references: its copy needs a loop,
+// so the strings after it are copied with the struct instead.
+//
+//cache:key=roster:<ID> local=100
+type Roster struct {
+	ID    int64
+	Crew  []Member
+	Notes []string
+}

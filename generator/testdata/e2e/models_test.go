@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -475,5 +477,112 @@ func TestGetManyOrLoadAndPurgeBy(t *testing.T) {
 	}
 	if ok, _ := sessions.Has(ctx, other, 1); !ok {
 		t.Fatal("PurgeByID removed another ID's session")
+	}
+}
+
+// TestDeepCopies calls the generated deep copies of structs whose slices
+// hold strings (Team), structs without references (Grid) and structs with
+// references (Roster) directly: each copy is independent of its source,
+// nil and empty slices stay apart, and an append to a copied slice does not
+// write into the copy's other fields. The slices copied together with their
+// struct (cacheimpl.CloneWith) are exactly those whose elements need no deep
+// copy.
+func TestDeepCopies(t *testing.T) {
+	src, err := os.ReadFile("cache_gen.go")
+	must(t, err)
+	for _, want := range []string{"CloneWith(v, v.Members)", "CloneWith(v, v.Spots)", "CloneWith(v, v.Notes)", "CloneWith(v, v.Friends)"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("cache_gen.go lacks %s", want)
+		}
+	}
+	if strings.Contains(string(src), "CloneWith(v, v.Crew)") {
+		t.Error("cache_gen.go copies Roster.Crew, whose elements hold references, with CloneWith")
+	}
+
+	// build returns fresh slices of n elements each time: the sources, and
+	// what they must still hold after their copies are changed.
+	build := func(n int) ([]string, []Spot, []Member) {
+		names, spots, crew := make([]string, n), make([]Spot, n), make([]Member, n)
+		for i := range n {
+			names[i] = strconv.Itoa(i)
+			spots[i] = Spot{X: int32(i), Y: int32(-i), Label: names[i]}
+			crew[i] = Member{Name: names[i], Tags: []string{"t" + names[i]}}
+		}
+		return names, spots, crew
+	}
+	for n := range 20 {
+		names, spots, crew := build(n)
+
+		team := &Team{ID: 1, Name: "team", Members: names, Spots: spots}
+		tc := cloneTeam(team)
+		if tc.ID != 1 || tc.Name != "team" || !slices.Equal(tc.Members, names) || !slices.Equal(tc.Spots, spots) {
+			t.Fatalf("n=%d: cloneTeam = %+v", n, tc)
+		}
+		if cap(tc.Members) != n {
+			t.Fatalf("n=%d: cap(Members) = %d, want %d", n, cap(tc.Members), n)
+		}
+		grown := append(tc.Members, "more")
+		grown[0] = "grown"
+		tc.Name = "changed"
+		for i := range n {
+			tc.Members[i] = "changed"
+			tc.Spots[i].Label = "changed"
+		}
+		if tc.ID != 1 || tc.Name != "changed" || len(tc.Spots) != n || n > 0 && tc.Spots[0].X != 0 {
+			t.Fatalf("n=%d: an append to Members changed the copy: %+v", n, tc)
+		}
+		wantNames, wantSpots, wantCrew := build(n)
+		if team.ID != 1 || team.Name != "team" || !slices.Equal(team.Members, wantNames) || !slices.Equal(team.Spots, wantSpots) {
+			t.Fatalf("n=%d: cloneTeam's copy shares with its source: %+v", n, team)
+		}
+
+		grid := &Grid{ID: 2, Spots: spots}
+		gc := cloneGrid(grid)
+		if gc.ID != 2 || !slices.Equal(gc.Spots, wantSpots) || cap(gc.Spots) != n {
+			t.Fatalf("n=%d: cloneGrid = %+v (cap %d)", n, gc, cap(gc.Spots))
+		}
+		for i := range n {
+			gc.Spots[i].X = 99
+		}
+		gc.ID = 0
+		if grid.ID != 2 || !slices.Equal(grid.Spots, wantSpots) {
+			t.Fatalf("n=%d: cloneGrid's copy shares with its source: %+v", n, grid)
+		}
+
+		roster := &Roster{ID: 3, Crew: crew, Notes: names}
+		rc := cloneRoster(roster)
+		if rc.ID != 3 || len(rc.Crew) != n || !slices.Equal(rc.Notes, wantNames) || cap(rc.Notes) != n {
+			t.Fatalf("n=%d: cloneRoster = %+v", n, rc)
+		}
+		for i := range n {
+			if rc.Crew[i].Name != wantCrew[i].Name || !slices.Equal(rc.Crew[i].Tags, wantCrew[i].Tags) {
+				t.Fatalf("n=%d: Crew[%d] = %+v, want %+v", n, i, rc.Crew[i], wantCrew[i])
+			}
+			rc.Crew[i].Tags[0] = "changed"
+			rc.Crew[i].Name = "changed"
+			rc.Notes[i] = "changed"
+		}
+		for i := range n {
+			if crew[i].Name != wantCrew[i].Name || crew[i].Tags[0] != wantCrew[i].Tags[0] || roster.Notes[i] != wantNames[i] {
+				t.Fatalf("n=%d: cloneRoster's copy shares with its source: %+v", n, roster)
+			}
+		}
+	}
+
+	// nil stays nil and empty stays empty.
+	for _, tm := range []*Team{{}, {Members: []string{}, Spots: []Spot{}}} {
+		c := cloneTeam(tm)
+		if (c.Members == nil) != (tm.Members == nil) || (c.Spots == nil) != (tm.Spots == nil) || len(c.Members) != 0 {
+			t.Fatalf("cloneTeam(%#v) = %#v", tm, c)
+		}
+	}
+	for _, r := range []*Roster{{}, {Crew: []Member{}, Notes: []string{}}} {
+		c := cloneRoster(r)
+		if (c.Notes == nil) != (r.Notes == nil) || (c.Crew == nil) != (r.Crew == nil) {
+			t.Fatalf("cloneRoster(%#v) = %#v", r, c)
+		}
+	}
+	if cloneTeam(nil) != nil || cloneGrid(nil) != nil || cloneRoster(nil) != nil {
+		t.Fatal("the copy of nil is not nil")
 	}
 }

@@ -322,9 +322,9 @@ func cloneUser(v *User) *User {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Tags = slices.Clone(c.Tags)
-	return &c
+	c, tags := cacheimpl.CloneWith(v, v.Tags)
+	c.Tags = tags
+	return c
 }
 
 // cloneAll returns a deep copy of v: the near cache hands out copies.
@@ -332,8 +332,8 @@ func cloneAll(v *All) *All {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Raw = slices.Clone(c.Raw)
+	c, raw := cacheimpl.CloneWith(v, v.Raw)
+	c.Raw = raw
 	c.Blob = slices.Clone(c.Blob)
 	if c.Ptr != nil {
 		p := *c.Ptr
@@ -381,7 +381,7 @@ func cloneAll(v *All) *All {
 		p4.C = slices.Clone(p4.C)
 		c.Anon.B = &p4
 	}
-	return &c
+	return c
 }
 
 // clonePoint returns a deep copy of v: the near cache hands out copies.

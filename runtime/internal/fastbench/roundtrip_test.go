@@ -276,11 +276,13 @@ func TestCloneShares(t *testing.T) {
 	}
 }
 
-// TestCloneAllocations checks one allocation per struct, slice and map.
+// TestCloneAllocations checks one allocation per struct, slice and map,
+// except that the struct and its first plain slice share one
+// (cacheimpl.CloneWith).
 func TestCloneAllocations(t *testing.T) {
 	u := benchUser()
-	if n := testing.AllocsPerRun(100, func() { sink = cloneUser(u) }); n != 2 {
-		t.Errorf("cloneUser: %v allocations, want 2 (the struct and Tags)", n)
+	if n := testing.AllocsPerRun(100, func() { sink = cloneUser(u) }); n != 1 {
+		t.Errorf("cloneUser: %v allocations, want 1 (the struct and Tags together)", n)
 	}
 }
 

@@ -4,7 +4,6 @@ package codecbench
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -276,9 +275,9 @@ func cloneBenchUser(v *BenchUser) *BenchUser {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Tags = slices.Clone(c.Tags)
-	return &c
+	c, tags := cacheimpl.CloneWith(v, v.Tags)
+	c.Tags = tags
+	return c
 }
 
 // protoProtoUserCodec stores benchpb.BenchUser in protobuf's wire format:
