@@ -90,8 +90,8 @@ type Cache[K comparable, T any] struct {
 	// appendKey is Spec.AppendKey, or Spec.Key's string appended.
 	appendKey func([]byte, K) []byte
 	keyOf     func(*T) (K, error)
-	// keyCap is a length that held every key built so far, prefix
-	// included: the first guess of a key buffer's size.
+	// keyCap is the length of the longest key built so far, prefix
+	// included (0 before the first): the guess of a key buffer's size.
 	keyCap atomic.Int64
 }
 
@@ -125,14 +125,13 @@ func New[K comparable, T any](c redis.UniversalClient, spec *Spec[K, T], opts ..
 		return nil, err
 	}
 	cache := &Cache[K, T]{Handle: Handle{s}, s: s, name: spec.Name, appendKey: appendKey, keyOf: spec.KeyOf}
-	cache.keyCap.Store(int64(len(s.Prefix()) + 32))
 	cache.local = engine.NewLocalIndex(s, cache.Key)
 	return cache, nil
 }
 
 // Key returns the full Redis key of k, prefix included.
 func (c *Cache[K, T]) Key(k K) string {
-	b := c.appendFull(make([]byte, 0, c.keyCap.Load()), k)
+	b := c.appendFull(make([]byte, 0, c.keyLen()), k)
 	c.fits(len(b))
 	return bytesString(b)
 }
@@ -140,6 +139,14 @@ func (c *Cache[K, T]) Key(k K) string {
 // appendFull appends k's full key, prefix included.
 func (c *Cache[K, T]) appendFull(dst []byte, k K) []byte {
 	return c.appendKey(append(dst, c.s.Prefix()...), k)
+}
+
+// keyLen guesses the length of a key.
+func (c *Cache[K, T]) keyLen() int {
+	if n := c.keyCap.Load(); n > 0 {
+		return int(n)
+	}
+	return len(c.s.Prefix()) + 32
 }
 
 // fits raises keyCap to n.
@@ -160,7 +167,7 @@ func (c *Cache[K, T]) keys(ks []K) []string {
 		return keys
 	}
 	ends := make([]int, len(ks))
-	b := make([]byte, 0, len(ks)*int(c.keyCap.Load()))
+	b := make([]byte, 0, len(ks)*c.keyLen())
 	longest, start := 0, 0
 	for i, k := range ks {
 		b = c.appendFull(b, k)

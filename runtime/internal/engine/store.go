@@ -391,7 +391,10 @@ func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error
 		return out, err
 	}
 	// A bad key (a key part that could not be made) fails alone: the other
-	// keys are still read.
+	// keys are still read. rest and idx, the keys left for Redis and their
+	// places in out, are made only once a key is not left for Redis (a
+	// local hit, a bad key): GetMany without a near cache reads keys as
+	// given, without copying them.
 	var errs []error
 	var rest []string
 	var idx []int
@@ -399,26 +402,40 @@ func (s *Store[T]) getManyLocal(ctx context.Context, keys []string) ([]*T, error
 	if s.local != nil {
 		epoch = s.local.begin()
 	}
+	split := func(i int) {
+		if rest == nil {
+			rest = make([]string, i, len(keys))
+			copy(rest, keys[:i])
+			idx = make([]int, i, len(keys))
+			for j := range idx {
+				idx[j] = j
+			}
+		}
+	}
 	for i, k := range keys {
 		if err := checkKey(k); err != nil {
+			split(i)
 			errs = append(errs, err)
 			continue
 		}
 		if s.local != nil {
 			if v, ok := s.local.get(k); ok {
+				split(i)
 				out[i] = v
 				continue
 			}
 		}
-		rest = append(rest, k)
-		idx = append(idx, i)
+		if rest != nil {
+			rest = append(rest, k)
+			idx = append(idx, i)
+		}
+	}
+	if rest == nil {
+		err := s.getMany(ctx, keys, out, epoch)
+		return out, err
 	}
 	if len(rest) == 0 {
 		return out, errors.Join(errs...)
-	}
-	if len(rest) == len(keys) {
-		err := s.getMany(ctx, keys, out, epoch)
-		return out, err
 	}
 	part := make([]*T, len(rest))
 	err := s.getMany(ctx, rest, part, epoch)
@@ -632,7 +649,8 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []st
 				for j, i := range idx {
 					ks[j] = keys[i]
 				}
-				cmds[g] = p.MGet(ctx, ks...)
+				cmds[g] = mgetCmd(ctx, ks)
+				_ = p.Process(ctx, cmds[g])
 			}
 			return nil
 		})
@@ -658,7 +676,9 @@ func mget(ctx context.Context, c redis.UniversalClient, keys []string) (out []st
 		}
 		return out, state, errors.Join(errs...)
 	}
-	vals, err := c.MGet(ctx, keys...).Result()
+	cmd := mgetCmd(ctx, keys)
+	_ = c.Process(ctx, cmd)
+	vals, err := cmd.Result()
 	if err != nil {
 		return out, allFailed(state), err
 	}
