@@ -5,50 +5,73 @@ import (
 	"crypto/cipher"
 )
 
-// AES-256-CBC decryption. crypto/aes has no CBC-decrypt assembly on amd64:
-// its CBC decrypter calls the one-block assembly and subtle.XORBytes once per
-// 16-byte block, which made AES ≈ 1 µs of a 1 KiB value's Decrypt. CBC
-// decryption is parallel across blocks (P_i = D(C_i) ⊕ C_{i−1}), so
-// cbc_amd64.s pipelines eight blocks through AES-NI at a time over the
-// decryption key schedule that expandKey256 computes once per key. Other
-// platforms, CPUs without AES-NI and the purego tag use crypto/cipher.
+// AES-256-CBC with AES-NI. crypto/aes has no CBC assembly on amd64: its CBC
+// modes call the one-block assembly and subtle.XORBytes once per 16-byte
+// block, which made AES ≈ 1 µs of a 1 KiB value's Decrypt. CBC decryption
+// is parallel across blocks (P_i = D(C_i) ⊕ C_{i−1}), so cbc_amd64.s
+// pipelines eight blocks through AES-NI at a time; CBC encryption is serial
+// (each block needs the previous ciphertext), so there the assembly only
+// saves the per-block calls, keeping the round keys in registers. The key
+// schedules are computed once per key (expandKey256). Other platforms, CPUs
+// without AES-NI and the purego tag use crypto/cipher.
 
 const rounds256 = 14
 
-// decKeys256 is the AES-256 key schedule of the equivalent inverse cipher, in
-// the order AESDEC consumes it: the last encryption round key, InvMixColumns
-// of rounds 13 down to 1, then the first round key; each 16-byte round key in
-// the byte order of the state (FIPS 197 §5.3.5).
-type decKeys256 [(rounds256 + 1) * aes.BlockSize]byte
+// schedule256 holds the AES-256 round keys for the assembly, each 16-byte
+// round key in the byte order of the state: enc for the cipher, first round
+// first; dec for the equivalent inverse cipher (FIPS 197 §5.3.5) in the
+// order AESDEC consumes it: the last encryption round key, InvMixColumns of
+// rounds 13 down to 1, then the first round key.
+type schedule256 struct {
+	enc, dec [(rounds256 + 1) * aes.BlockSize]byte
+}
 
 // cbcDecrypt decrypts src into dst with AES-256-CBC under iv. len(src) is a
-// non-zero multiple of 16, len(dst) >= len(src), and dst and src are the same
-// slice or do not overlap (as crypto/cipher demands).
+// multiple of 16, len(dst) >= len(src), and dst and src are the same slice
+// or do not overlap (as crypto/cipher demands).
 func (k *keys256) cbcDecrypt(dst, src, iv []byte) {
-	if k.dec != nil && useAESNI {
-		if len(src)%aes.BlockSize != 0 || len(dst) < len(src) || len(iv) != aes.BlockSize {
-			panic("fernet: cbcDecrypt: bad lengths")
-		}
+	if k.sched != nil && useAESNI {
+		checkCBC(dst, src, iv)
 		if len(src) > 0 {
-			decryptCBCAsm(k.dec, (*[aes.BlockSize]byte)(iv), &dst[0], &src[0], len(src)/aes.BlockSize)
+			decryptCBCAsm(k.sched, (*[aes.BlockSize]byte)(iv), &dst[0], &src[0], len(src)/aes.BlockSize)
 		}
 		return
 	}
 	cipher.NewCBCDecrypter(k.block, iv).CryptBlocks(dst, src)
 }
 
-// newDecKeys256 returns the decryption schedule of a 32-byte AES key for the
+// cbcEncrypt is cbcDecrypt's inverse, with the same demands.
+func (k *keys256) cbcEncrypt(dst, src, iv []byte) {
+	if k.sched != nil && useAESNI {
+		checkCBC(dst, src, iv)
+		if len(src) > 0 {
+			encryptCBCAsm(k.sched, (*[aes.BlockSize]byte)(iv), &dst[0], &src[0], len(src)/aes.BlockSize)
+		}
+		return
+	}
+	cipher.NewCBCEncrypter(k.block, iv).CryptBlocks(dst, src)
+}
+
+// checkCBC panics where crypto/cipher would, before the assembly could read
+// or write out of bounds.
+func checkCBC(dst, src, iv []byte) {
+	if len(src)%aes.BlockSize != 0 || len(dst) < len(src) || len(iv) != aes.BlockSize {
+		panic("fernet: AES-CBC: bad lengths")
+	}
+}
+
+// newSchedule256 returns the round keys of a 32-byte AES key for the
 // assembly, or nil where the assembly is not used.
-func newDecKeys256(key []byte) *decKeys256 {
+func newSchedule256(key []byte) *schedule256 {
 	if !useAESNI {
 		return nil
 	}
 	return expandKey256(key)
 }
 
-// expandKey256 is the AES-256 key expansion (FIPS 197 §5.2) followed by the
+// expandKey256 is the AES-256 key expansion (FIPS 197 §5.2) and the
 // equivalent inverse cipher's transformation of the round keys (§5.3.5).
-func expandKey256(key []byte) *decKeys256 {
+func expandKey256(key []byte) *schedule256 {
 	const nk, nw = 8, 4 * (rounds256 + 1)
 	var w [nw]uint32
 	for i := range nk {
@@ -66,9 +89,12 @@ func expandKey256(key []byte) *decKeys256 {
 		}
 		w[i] = w[i-nk] ^ t
 	}
-	dk := new(decKeys256)
+	ks := new(schedule256)
+	for i, v := range w {
+		ks.enc[4*i], ks.enc[4*i+1], ks.enc[4*i+2], ks.enc[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
 	for r := 0; r <= rounds256; r++ {
-		rk := dk[16*r : 16*r+16]
+		rk := ks.dec[16*r : 16*r+16]
 		for j := range 4 {
 			v := w[4*(rounds256-r)+j]
 			c := [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
@@ -79,7 +105,7 @@ func expandKey256(key []byte) *decKeys256 {
 		}
 	}
 	clear(w[:])
-	return dk
+	return ks
 }
 
 func subWord(v uint32) uint32 {

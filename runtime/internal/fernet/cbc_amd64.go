@@ -11,7 +11,13 @@ const haveAsm = true
 var useAESNI = cpu.X86.HasAES
 
 // decryptCBCAsm decrypts n > 0 blocks from src to dst with AES-256-CBC under
-// the decryption schedule xk and iv. dst and src are equal or disjoint.
+// xk.dec and iv. dst and src are equal or disjoint.
 //
 //go:noescape
-func decryptCBCAsm(xk *decKeys256, iv *[16]byte, dst, src *byte, n int)
+func decryptCBCAsm(xk *schedule256, iv *[16]byte, dst, src *byte, n int)
+
+// encryptCBCAsm encrypts n > 0 blocks from src to dst with AES-256-CBC under
+// xk.enc and iv. dst and src are equal or disjoint.
+//
+//go:noescape
+func encryptCBCAsm(xk *schedule256, iv *[16]byte, dst, src *byte, n int)

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// cbcImpls are the paths cbcDecrypt can take here: the assembly where the
+// cbcImpls are the paths cbcDecrypt and cbcEncrypt can take here: the assembly where the
 // CPU has AES-NI, and always crypto/cipher's decrypter (forced by clearing
 // useAESNI, as on CPUs without AES-NI, other platforms and purego builds).
 func cbcImpls(t testing.TB) []string {
@@ -28,7 +28,7 @@ func cbcImpls(t testing.TB) []string {
 	return []string{"fallback"}
 }
 
-// withImpl runs f with cbcDecrypt forced onto one path.
+// withImpl runs f with cbcDecrypt and cbcEncrypt forced onto one path.
 func withImpl(impl string, f func()) {
 	saved := useAESNI
 	useAESNI = impl == "aesni"
@@ -48,8 +48,8 @@ func TestAESNIUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !useAESNI || f.k.dec == nil {
-		t.Fatalf("useAESNI=%v, schedule built: %v", useAESNI, f.k.dec != nil)
+	if !useAESNI || f.k.sched == nil {
+		t.Fatalf("useAESNI=%v, schedule built: %v", useAESNI, f.k.sched != nil)
 	}
 }
 
@@ -62,9 +62,9 @@ func TestSbox(t *testing.T) {
 	}
 }
 
-// TestCBCDecryptFIPS197 decrypts the AES-256 example of FIPS 197 appendix
-// C.3 (one block with a zero IV is ECB).
-func TestCBCDecryptFIPS197(t *testing.T) {
+// TestCBCFIPS197 decrypts and encrypts the AES-256 example of FIPS 197
+// appendix C.3 (one block with a zero IV is ECB).
+func TestCBCFIPS197(t *testing.T) {
 	key, _ := hex.DecodeString("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 	ct, _ := hex.DecodeString("8ea2b7ca516745bfeafc49904b496089")
 	want, _ := hex.DecodeString("00112233445566778899aabbccddeeff")
@@ -76,6 +76,10 @@ func TestCBCDecryptFIPS197(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s: %x, want %x", impl, got, want)
 			}
+			k.cbcEncrypt(got, want, make([]byte, 16))
+			if !bytes.Equal(got, ct) {
+				t.Errorf("%s: encrypt: %x, want %x", impl, got, ct)
+			}
 		})
 	}
 }
@@ -86,41 +90,55 @@ func newTestKeys(t testing.TB, key []byte) *keys256 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &keys256{block: block, dec: expandKey256(key)}
+	return &keys256{block: block, sched: expandKey256(key)}
 }
 
-// checkCBC decrypts ct under key and iv with every path, in place and out of
-// place, and compares with crypto/cipher's CBC decrypter; out of place, the
-// bytes of dst past the plaintext and the ciphertext must stay untouched.
-func checkCBC(t *testing.T, key, iv, ct []byte) {
+// diffCBC decrypts ct under key and iv with every path, in place and out of
+// place, and compares with crypto/cipher's CBC decrypter; then encrypts the
+// plaintext back the same ways and compares with crypto/cipher's CBC
+// encrypter. Out of place, the bytes of dst past the output and the input
+// must stay untouched.
+func diffCBC(t *testing.T, key, iv, ct []byte) {
 	t.Helper()
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(want, ct)
+	pt := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(pt, ct)
+	ct2 := make([]byte, len(ct))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(ct2, pt)
+	if !bytes.Equal(ct2, ct) {
+		t.Fatal("crypto/cipher does not round-trip")
+	}
 	k := newTestKeys(t, key)
 	for _, impl := range cbcImpls(t) {
-		withImpl(impl, func() {
-			in := bytes.Clone(ct)
-			k.cbcDecrypt(in, in, iv)
-			if !bytes.Equal(in, want) {
-				t.Fatalf("%s, in place, %d blocks: %x, want %x", impl, len(ct)/16, in, want)
-			}
-			src := bytes.Clone(ct)
-			dst := bytes.Repeat([]byte{0xa5}, len(ct)+16)
-			k.cbcDecrypt(dst, src, iv)
-			if !bytes.Equal(dst[:len(ct)], want) || !bytes.Equal(src, ct) || !bytes.Equal(dst[len(ct):], bytes.Repeat([]byte{0xa5}, 16)) {
-				t.Fatalf("%s, out of place, %d blocks: wrong plaintext or clobbered bytes", impl, len(ct)/16)
-			}
-		})
+		for _, op := range []struct {
+			name    string
+			f       func(dst, src, iv []byte)
+			in, out []byte
+		}{{"decrypt", k.cbcDecrypt, ct, pt}, {"encrypt", k.cbcEncrypt, pt, ct}} {
+			withImpl(impl, func() {
+				buf := bytes.Clone(op.in)
+				op.f(buf, buf, iv)
+				if !bytes.Equal(buf, op.out) {
+					t.Fatalf("%s %s, in place, %d blocks: %x, want %x", impl, op.name, len(ct)/16, buf, op.out)
+				}
+				src := bytes.Clone(op.in)
+				dst := bytes.Repeat([]byte{0xa5}, len(ct)+16)
+				op.f(dst, src, iv)
+				if !bytes.Equal(dst[:len(ct)], op.out) || !bytes.Equal(src, op.in) || !bytes.Equal(dst[len(ct):], bytes.Repeat([]byte{0xa5}, 16)) {
+					t.Fatalf("%s %s, out of place, %d blocks: wrong output or clobbered bytes", impl, op.name, len(ct)/16)
+				}
+			})
+		}
 	}
 }
 
-// TestCBCDecryptDifferential: every length from 1 to 64 blocks (each mix of
-// the 8-, 4- and 1-block loops), random keys, IVs and ciphertexts.
-func TestCBCDecryptDifferential(t *testing.T) {
+// TestCBCDifferential: every length from 1 to 64 blocks (each mix of the
+// decryption's 8-, 4- and 1-block loops), random keys, IVs and ciphertexts,
+// decrypted and encrypted back.
+func TestCBCDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	fill := func(n int) []byte {
 		b := make([]byte, n)
@@ -131,33 +149,34 @@ func TestCBCDecryptDifferential(t *testing.T) {
 	}
 	for n := 1; n <= 64; n++ {
 		for range 4 {
-			checkCBC(t, fill(32), fill(16), fill(16*n))
+			diffCBC(t, fill(32), fill(16), fill(16*n))
 		}
 	}
 }
 
-// TestCBCDecryptBadLengths: the assembly path refuses what crypto/cipher
-// refuses rather than reading or writing out of bounds.
-func TestCBCDecryptBadLengths(t *testing.T) {
+// TestCBCBadLengths: the assembly path refuses what crypto/cipher refuses
+// rather than reading or writing out of bounds.
+func TestCBCBadLengths(t *testing.T) {
 	k := newTestKeys(t, make([]byte, 32))
 	for _, impl := range cbcImpls(t) {
-		for _, c := range []struct{ dst, src, iv int }{{15, 15, 16}, {16, 32, 16}, {32, 32, 15}} {
-			withImpl(impl, func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s: dst %d, src %d, iv %d: no panic", impl, c.dst, c.src, c.iv)
-					}
-				}()
-				k.cbcDecrypt(make([]byte, c.dst), make([]byte, c.src), make([]byte, c.iv))
-			})
+		for _, f := range []func(dst, src, iv []byte){k.cbcDecrypt, k.cbcEncrypt} {
+			for _, c := range []struct{ dst, src, iv int }{{15, 15, 16}, {16, 32, 16}, {32, 32, 15}} {
+				withImpl(impl, func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%s: dst %d, src %d, iv %d: no panic", impl, c.dst, c.src, c.iv)
+						}
+					}()
+					f(make([]byte, c.dst), make([]byte, c.src), make([]byte, c.iv))
+				})
+			}
 		}
 	}
 }
 
-// FuzzCBCDecrypt is TestCBCDecryptDifferential on arbitrary input: the first
-// 32 bytes are the key, the next 16 the IV, whole blocks of the rest the
-// ciphertext.
-func FuzzCBCDecrypt(f *testing.F) {
+// FuzzCBC is TestCBCDifferential on arbitrary input: the first 32 bytes are
+// the key, the next 16 the IV, whole blocks of the rest the ciphertext.
+func FuzzCBC(f *testing.F) {
 	for _, s := range cbcSeeds() {
 		f.Add(s)
 	}
@@ -166,11 +185,11 @@ func FuzzCBCDecrypt(f *testing.F) {
 			return
 		}
 		ct := in[48:]
-		checkCBC(t, in[:32], in[32:48], ct[:len(ct)/16*16])
+		diffCBC(t, in[:32], in[32:48], ct[:len(ct)/16*16])
 	})
 }
 
-// cbcSeeds are FuzzCBCDecrypt's seeds: a length for each path through the
+// cbcSeeds are FuzzCBC's seeds: a length for each path through the
 // assembly (1, 4, 8 blocks and mixes) and a 1 KiB value's ciphertext.
 func cbcSeeds() [][]byte {
 	var seeds [][]byte
@@ -186,11 +205,11 @@ func cbcSeeds() [][]byte {
 
 // updateCorpus rewrites the committed seed corpus instead of checking it;
 // go generate passes it.
-var updateCorpus = flag.Bool("update", false, "rewrite testdata/fuzz/FuzzCBCDecrypt from the current seeds")
+var updateCorpus = flag.Bool("update", false, "rewrite testdata/fuzz/FuzzCBC from the current seeds")
 
 //go:generate go test -run ^TestFuzzCorpus$ -update
 
-// TestFuzzCorpus checks that testdata/fuzz/FuzzCBCDecrypt (which every go
+// TestFuzzCorpus checks that testdata/fuzz/FuzzCBC (which every go
 // test runs, and `go test -fuzz` starts from) holds exactly cbcSeeds, named
 // by their hash; `go generate ./runtime/internal/fernet` rewrites it.
 func TestFuzzCorpus(t *testing.T) {
@@ -199,7 +218,7 @@ func TestFuzzCorpus(t *testing.T) {
 		want[fmt.Sprintf("seed-%x", sha256.Sum256(s))[:21]] = s
 	}
 	fuzzcorpus.Check(t, fuzzcorpus.Corpus{
-		Dir:        filepath.Join("testdata", "fuzz", "FuzzCBCDecrypt"),
+		Dir:        filepath.Join("testdata", "fuzz", "FuzzCBC"),
 		Want:       want,
 		Owned:      func(name string) bool { return strings.HasPrefix(name, "seed-") },
 		Regenerate: "go generate ./runtime/internal/fernet",

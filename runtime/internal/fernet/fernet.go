@@ -87,8 +87,8 @@ type Fernet256 struct {
 type keys256 struct {
 	sign  *[32]byte
 	block cipher.Block
-	dec   *decKeys256 // AES-NI decryption schedule; nil where cbcDecrypt uses block
-	macs  sync.Pool   // of hash.Hash: HMAC-SHA256 keyed with sign, reused via Reset
+	sched *schedule256 // AES-NI round keys; nil where cbcDecrypt/cbcEncrypt use block
+	macs  sync.Pool    // of hash.Hash: HMAC-SHA256 keyed with sign, reused via Reset
 }
 
 // New256 builds a Fernet256 from its 64 raw key bytes. rick's CryptRedisCache
@@ -104,7 +104,7 @@ func New256(key []byte) (*Fernet256, error) {
 	return &Fernet256{k: &keys256{
 		sign:  (*[32]byte)(bytes.Clone(key[:32])),
 		block: block,
-		dec:   newDecKeys256(key[32:]),
+		sched: newSchedule256(key[32:]),
 	}}, nil
 }
 
@@ -154,7 +154,7 @@ func (f *Fernet256) EncryptAtTime(plain []byte, ts uint64, iv []byte) ([]byte, e
 	for i := len(plain); i < len(ct); i++ {
 		ct[i] = byte(pad)
 	}
-	cipher.NewCBCEncrypter(f.k.block, iv).CryptBlocks(ct, ct)
+	f.k.cbcEncrypt(ct, ct, iv)
 	raw = f.tag(raw, raw) // appends in place: raw has room for the tag
 	out := make([]byte, enc.EncodedLen(len(raw)))
 	enc.Encode(out, raw)
