@@ -133,3 +133,73 @@ func decodeURL(dst, src []byte) (int, error) {
 	n, err := stdURL.Decode(dst[24*d:], rest)
 	return 24*d + n, err
 }
+
+// b64EncTables holds the constants of encodeURLAVX2 (offsets fixed there).
+type b64EncTables struct {
+	spread [32]byte // per lane: bytes 1,0,2,1 of each 3-byte group
+	mask1  [32]byte // 0x0fc0fc00 per dword: the first and third 6-bit fields
+	mult1  [32]byte // 0x04000040 per dword: shifts them into place (high words)
+	mask2  [32]byte // 0x003f03f0 per dword: the second and fourth fields
+	mult2  [32]byte // 0x01000010 per dword: shifts them into place (low words)
+	fiftyone,
+	twentyfive [32]byte // 51 and 25: classify the 6-bit values
+	thirteen [32]byte // 13: the slot of 'A'–'Z'
+	shift    [16]byte // offset from 6-bit value to character, by class
+}
+
+// b64Enc is built by newB64EncTables (TestEncodeURLRandom checks it).
+var b64Enc = newB64EncTables()
+
+// newB64EncTables derives encodeURLAVX2's constants, after Muła and Lemire:
+// a value v's class is max(v-51, 0), or 13 for v < 26: 0 for 'a'–'z', 1–10
+// for the digits, 11 for '-', 12 for '_', 13 for 'A'–'Z'; shift[class] is
+// the character minus v.
+func newB64EncTables() *b64EncTables {
+	t := new(b64EncTables)
+	for lane := 0; lane < 32; lane += 16 {
+		for g := range 4 {
+			copy(t.spread[lane+4*g:], []byte{byte(3*g + 1), byte(3 * g), byte(3*g + 2), byte(3*g + 1)})
+		}
+	}
+	dword := func(dst *[32]byte, v uint32) {
+		for i := 0; i < 32; i += 4 {
+			dst[i], dst[i+1], dst[i+2], dst[i+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		}
+	}
+	dword(&t.mask1, 0x0fc0fc00)
+	dword(&t.mult1, 0x04000040)
+	dword(&t.mask2, 0x003f03f0)
+	dword(&t.mult2, 0x01000010)
+	for i := range 32 {
+		t.fiftyone[i], t.twentyfive[i], t.thirteen[i] = 51, 25, 13
+	}
+	for v, c := range []byte(urlAlphabet) {
+		class := 13
+		if v >= 26 {
+			class = max(v-51, 0)
+		}
+		off := c - byte(v)
+		if t.shift[class] != 0 && t.shift[class] != off {
+			panic("fernet: base64 alphabet offsets differ within a class")
+		}
+		t.shift[class] = off
+	}
+	return t
+}
+
+// encodeURL encodes src into dst (len(dst) >= stdURL.EncodedLen(len(src)))
+// as encoding/base64's URLEncoding does: with AVX2 blocks and
+// encoding/base64 for the rest, or without AVX2 with enc (segmentio's
+// decoder has NEON code on arm64).
+func encodeURL(dst, src []byte) {
+	if !useAVX2 {
+		enc.Encode(dst, src)
+		return
+	}
+	d := 0
+	if len(src) >= 28 {
+		d = (len(src) - 4) / 24 // each block reads 28 bytes: 24 and 4 past
+		encodeURLAVX2(&dst[0], &src[0], d, b64Enc)
+	}
+	stdURL.Encode(dst[32*d:], src[24*d:])
+}

@@ -14,3 +14,9 @@ var useAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func decodeURLAVX2(dst, src *byte, n int, t *b64Tables) int
+
+// encodeURLAVX2 encodes n blocks of 24 bytes of src (reading 4 bytes past
+// each) into 32 url-safe base64 characters each in dst.
+//
+//go:noescape
+func encodeURLAVX2(dst, src *byte, n int, t *b64EncTables)

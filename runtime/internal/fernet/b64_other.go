@@ -8,3 +8,7 @@ var useAVX2 = false
 func decodeURLAVX2(dst, src *byte, n int, t *b64Tables) int {
 	panic("fernet: no base64 assembly on this platform")
 }
+
+func encodeURLAVX2(dst, src *byte, n int, t *b64EncTables) {
+	panic("fernet: no base64 assembly on this platform")
+}

@@ -86,3 +86,39 @@ func TestDecodeURLRandom(t *testing.T) {
 		}
 	}
 }
+
+// sameEncoding checks encodeURL on every path against encoding/base64, and
+// that it writes nothing past the encoding.
+func sameEncoding(t *testing.T, raw []byte) {
+	t.Helper()
+	want := base64.URLEncoding.EncodeToString(raw)
+	for _, path := range b64Paths() {
+		withB64Path(path, func() {
+			dst := bytes.Repeat([]byte{0xee}, len(want)+8)
+			encodeURL(dst, raw)
+			if string(dst[:len(want)]) != want || !bytes.Equal(dst[len(want):], bytes.Repeat([]byte{0xee}, 8)) {
+				t.Fatalf("%s, %d bytes: %q, want %q", path, len(raw), dst, want)
+			}
+		})
+	}
+}
+
+// TestEncodeURLRandom: random bytes of every length up to 300, and every
+// byte value at every position of a block, encode as with encoding/base64.
+func TestEncodeURLRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := range 300 {
+		raw := make([]byte, n)
+		for i := range raw {
+			raw[i] = byte(r.Uint32())
+		}
+		sameEncoding(t, raw)
+	}
+	for c := range 256 {
+		for p := range 28 {
+			raw := make([]byte, 28)
+			raw[p] = byte(c)
+			sameEncoding(t, raw)
+		}
+	}
+}

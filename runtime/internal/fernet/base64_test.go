@@ -120,14 +120,18 @@ func TestBase64Differential(t *testing.T) {
 	}
 }
 
-// FuzzBase64Differential is TestBase64Differential on arbitrary tokens.
+// FuzzBase64Differential is TestBase64Differential on arbitrary tokens, and
+// TestEncodeURLRandom on the same bytes.
 func FuzzBase64Differential(f *testing.F) {
 	for _, n := range []int{0, 16, 200, 1024} {
 		f.Add(tokenOf(f, n))
 	}
 	f.Add([]byte("QR=="))
 	f.Add(bytes.Repeat([]byte("A+/_-="), 60))
-	f.Fuzz(func(t *testing.T, token []byte) { sameDecoding(t, token) })
+	f.Fuzz(func(t *testing.T, token []byte) {
+		sameDecoding(t, token)
+		sameEncoding(t, token) // as raw bytes: encodeURL against encoding/base64
+	})
 }
 
 // BenchmarkCryptStages splits a 1 KiB value's Decrypt and Encrypt into
@@ -186,6 +190,11 @@ func BenchmarkCryptStages(b *testing.B) {
 	b.Run("stage=base64-encode/impl=encoding-base64", func(b *testing.B) {
 		for b.Loop() {
 			stdEnc.Encode(out, raw)
+		}
+	})
+	b.Run("stage=base64-encode/impl=encodeURL", func(b *testing.B) { // Encrypt's path here
+		for b.Loop() {
+			encodeURL(out, raw)
 		}
 	})
 	b.Run("stage=base64-encode/impl=segmentio-asm", func(b *testing.B) {

@@ -63,15 +63,15 @@ const (
 	maxSkewSecs = 60
 )
 
-// enc is the token alphabet for encoding, and for decoding where decode
-// has no AVX2 path (decodeFallback): url-safe base64 with padding, strict
-// (the trailing bits of the last quantum must be zero). It is
-// github.com/segmentio/asm/base64, which encodes with SIMD and decodes
-// with SIMD too, handing the last quanta, the padding and any byte it
-// cannot decode to encoding/base64 itself, so it accepts and rejects
-// exactly what encoding/base64's URLEncoding.Strict() does once CR, LF,
-// '+' and '/' are refused first — TestBase64Differential and
-// FuzzBase64Differential hold both decode paths to that.
+// enc is the token alphabet where encodeURL and decode have no AVX2 path
+// (off amd64, purego, CPUs without AVX2), and for GenerateKey256: url-safe base64 with padding,
+// strict (the trailing bits of the last quantum must be zero). It is
+// github.com/segmentio/asm/base64 (NEON code on arm64), which hands the last
+// quanta, the padding and any byte it cannot decode to encoding/base64
+// itself, so it accepts and rejects exactly what encoding/base64's
+// URLEncoding.Strict() does once CR, LF, '+' and '/' are refused first
+// (decodeFallback) — TestBase64Differential and FuzzBase64Differential hold
+// both decode paths to that.
 var enc = asmbase64.URLEncoding.Strict()
 
 // Fernet256 is rick's Fernet256. It is safe for concurrent use. The zero
@@ -156,8 +156,8 @@ func (f *Fernet256) EncryptAtTime(plain []byte, ts uint64, iv []byte) ([]byte, e
 	}
 	f.k.cbcEncrypt(ct, ct, iv)
 	raw = f.tag(raw, raw) // appends in place: raw has room for the tag
-	out := make([]byte, enc.EncodedLen(len(raw)))
-	enc.Encode(out, raw)
+	out := make([]byte, stdURL.EncodedLen(len(raw)))
+	encodeURL(out, raw)
 	if cap(raw) <= maxPooled {
 		*bp = raw[:0]
 		rawPool.Put(bp)
