@@ -199,6 +199,7 @@ func encodeURL(dst, src []byte) {
 	d := 0
 	if len(src) >= 28 {
 		d = (len(src) - 4) / 24 // each block reads 28 bytes: 24 and 4 past
+		_ = dst[32*d-1]         // the blocks' output fits, or panic here
 		encodeURLAVX2(&dst[0], &src[0], d, b64Enc)
 	}
 	stdURL.Encode(dst[32*d:], src[24*d:])

@@ -122,3 +122,18 @@ func TestEncodeURLRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeURLShortDst: a dst too short for the blocks panics in Go
+// rather than being written past by the assembly.
+func TestEncodeURLShortDst(t *testing.T) {
+	for _, path := range b64Paths() {
+		withB64Path(path, func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", path)
+				}
+			}()
+			encodeURL(make([]byte, 31), make([]byte, 28))
+		})
+	}
+}
