@@ -19,7 +19,8 @@ import "go/types"
 //   - the fields of the module's own structs one by one.
 //
 // A field tagged `cache:"-"` is copied deeply too when it can be, and by
-// assignment (shared) when it cannot (a func, a channel). Any other field
+// assignment (shared) when it cannot (a func, a channel) or is blank (_,
+// which no selector reaches; left zero where the copy is field by field). Any other field
 // whose copy cannot be generated (an interface, a struct from another
 // module that holds pointers, a channel) leaves the struct without clone:
 // a cache with local= is then an error, and runtime.WithLocal falls back to

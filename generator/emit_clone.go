@@ -70,8 +70,8 @@ func (ce *cloneEmitter) function(t *types.Named) {
 			b.Id("c").Op(":=").Add(typ.Clone()).ValuesFunc(func(vals *jen.Group) {
 				for i := range st.NumFields() {
 					f := st.Field(i)
-					if skipped(st, i) && hasLock(f.Type(), map[types.Type]bool{}) {
-						continue
+					if skipped(st, i) && hasLock(f.Type(), map[types.Type]bool{}) || f.Name() == "_" {
+						continue // left zero: a lock, or a blank field no literal can name
 					}
 					vals.Line().Id(f.Name()).Op(":").Id("v." + f.Name())
 				}
@@ -256,8 +256,8 @@ func (ce *cloneEmitter) fixUnder(b *jen.Group, t, u types.Type, e string) {
 func (ce *cloneEmitter) fixStruct(b *jen.Group, st *types.Struct, e string, done int) {
 	for i := range st.NumFields() {
 		f := st.Field(i)
-		if _, prob := ce.c.check(f.Type()); prob != nil || !ce.c.env.accessible(f) || i == done {
-			continue // tagged cache:"-" and shared, or copied with the struct
+		if _, prob := ce.c.check(f.Type()); prob != nil || !ce.c.env.accessible(f) || i == done || f.Name() == "_" {
+			continue // tagged cache:"-" and shared, copied with the struct, or blank (no selector reaches it: shared)
 		}
 		ce.fix(b, f.Type(), selector(e, f.Name()))
 	}

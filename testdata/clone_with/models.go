@@ -1,6 +1,10 @@
 package models
 
-import "github.com/google/uuid"
+import (
+	"sync"
+
+	"github.com/google/uuid"
+)
 
 // Kid holds a reference: a slice of Kid is copied element by element, never
 // with the struct.
@@ -67,4 +71,25 @@ func tags() {}
 type Tagged struct {
 	ID   int64
 	Tags []string
+}
+
+// Padded has a blank slice field tagged cache:"-": no selector reaches it,
+// so its copy shares it.
+//
+//cache:key=padded:<ID>
+type Padded struct {
+	ID   int64
+	_    []int `cache:"-"`
+	Tags []string
+}
+
+// Guarded holds a lock and a blank field: copied field by field, the lock
+// left zero and the blank field left out of the literal.
+//
+//cache:key=guarded:<ID>
+type Guarded struct {
+	ID   int64
+	_    []int `cache:"-"`
+	Tags []string
+	mu   sync.Mutex `cache:"-"`
 }
