@@ -157,31 +157,26 @@ func (c *Cache[K, T]) fits(n int) {
 }
 
 // keys returns the full keys of ks, built into one buffer: one allocation
-// for all of them (two when a key is longer than any seen before), where
-// building each string costs at least one. The keys are substrings of one
-// string; the near cache copies the ones it keeps, so that it does not pin
-// the rest.
+// for all of them (more when a key is longer than any seen before), where
+// building each string costs at least one. Each key is a string over the
+// bytes just appended: later appends write only past them, and one that
+// outgrows the buffer moves on to a new one, leaving the earlier keys in
+// the old, which nothing writes again. The near cache copies the keys it
+// keeps, so that it does not pin the rest.
 func (c *Cache[K, T]) keys(ks []K) []string {
 	keys := make([]string, len(ks))
 	if len(ks) == 0 {
 		return keys
 	}
-	ends := make([]int, len(ks))
 	b := make([]byte, 0, len(ks)*c.keyLen())
-	longest, start := 0, 0
+	longest := 0
 	for i, k := range ks {
+		start := len(b)
 		b = c.appendFull(b, k)
-		ends[i] = len(b)
+		keys[i] = bytesString(b[start:])
 		longest = max(longest, len(b)-start)
-		start = len(b)
 	}
 	c.fits(longest)
-	all := bytesString(b)
-	start = 0
-	for i, end := range ends {
-		keys[i] = all[start:end]
-		start = end
-	}
 	return keys
 }
 

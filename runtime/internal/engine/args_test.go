@@ -48,3 +48,24 @@ func TestMgetCmdArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestRepliesAt: a found value (empty too), a miss, a failed node, and a
+// reply of another type (read as a miss, as before replies were go-redis'
+// own slice).
+func TestRepliesAt(t *testing.T) {
+	r := replies{"v", "", nil, failedReply{}, int64(1)}
+	want := []struct {
+		s  string
+		st uint8
+	}{{"v", replyFound}, {"", replyFound}, {"", replyMiss}, {"", replyFailed}, {"", replyMiss}}
+	for i, w := range want {
+		if s, st := r.at(i); s != w.s || st != w.st {
+			t.Errorf("at(%d) = %q, %d; want %q, %d", i, s, st, w.s, w.st)
+		}
+	}
+	for i := range r.allFailed() {
+		if _, st := r.at(i); st != replyFailed {
+			t.Errorf("allFailed: at(%d) = %d", i, st)
+		}
+	}
+}

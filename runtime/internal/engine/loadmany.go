@@ -74,21 +74,21 @@ func (s *Store[T]) GetManyOrLoad(ctx context.Context, keys []string, load func(c
 		for j, i := range ask {
 			askKeys[j] = keys[i]
 		}
-		raw, state, rerr := mget(ctx, s.b.client, askKeys)
+		raw, rerr := mget(ctx, s.b.client, askKeys)
 		if rerr != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return out, cerr // the caller gave up: nothing counted, nothing loaded
 			}
-			for j := range state {
-				if state[j] == replyFailed {
+			for j := range raw {
+				if _, st := raw.at(j); st == replyFailed {
 					s.b.stats.errors.Add(1)
 				}
 			}
 			if s.b.failOpen != nil {
 				s.b.failOpen.note("read", rerr) // fail-open: those keys are misses, loaded
-				for j := range state {
-					if state[j] == replyFailed {
-						state[j] = replyMiss
+				for j := range raw {
+					if _, st := raw.at(j); st == replyFailed {
+						raw[j] = nil
 					}
 				}
 			} else {
@@ -96,11 +96,11 @@ func (s *Store[T]) GetManyOrLoad(ctx context.Context, keys []string, load func(c
 			}
 		}
 		for j, i := range ask {
-			if state[j] == replyFailed {
+			r, st := raw.at(j)
+			if st == replyFailed {
 				continue
 			}
-			r := raw[j]
-			if state[j] == replyMiss {
+			if st == replyMiss {
 				s.b.stats.misses.Add(1)
 				miss = append(miss, i)
 				continue
