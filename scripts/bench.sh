@@ -25,7 +25,7 @@ else
 fi
 
 if [ -n "${SMOKE:-}" ]; then
-	"${pin[@]}" go test -run '^$' -bench . -benchtime 1x -benchmem ./runtime ./runtime/internal/fernet ./runtime/internal/codec
+	"${pin[@]}" go test -run '^$' -bench . -benchtime 1x -benchmem ./runtime ./runtime/internal/fernet ./runtime/internal/codec ./runtime/internal/engine ./runtime/internal/fastbench
 	(cd bench && "${pin[@]}" go test -run '^$' -bench . -benchtime 1x -benchmem .)
 	exit 0
 fi
@@ -55,8 +55,12 @@ run() { # name dir package-or-dot bench-regexp
 run runtime . ./runtime .
 run bench bench . .
 # In-process figures: the cipher and the codecs alone.
-run fernet . ./runtime/internal/fernet Fernet256
+run fernet . ./runtime/internal/fernet 'Fernet256|CryptStages'
 run codec . ./runtime/internal/codec 'Codec$'
+# Issue 18's hot paths: what crypt adds in process, and the generated
+# GetMany(100) beside a raw MGET + the same decoding (paired).
+run engine . ./runtime/internal/engine CryptCPU
+run fastbench . ./runtime/internal/fastbench GetMany100
 # Generation time of 100 annotated structs (target < 2 s); slow, so 3 runs.
 if grep -qs 'func BenchmarkGenerate100' generator/*_test.go; then
 	COUNT=3 run generate . ./generator Generate100
@@ -70,12 +74,16 @@ fi
 	bs "runtime: GetMany(100) vs raw MGET / pipeline + same decoding" -col /impl -filter '.name:GetMany100' "$OUT/runtime.txt"
 	bs "runtime: client side only (stubbed connection)" -col /impl -filter '.name:ClientCPU' "$OUT/runtime.txt"
 	bs "runtime: crypt vs plain, 1 KiB value, real redis-server" -col /crypt -filter '.name:Crypt' "$OUT/runtime.txt"
-	bs "runtime: crypt vs plain, 1 KiB value, in process (open+decode / seal)" -col /crypt -filter '.name:CryptCPU' "$OUT/runtime.txt"
+	bs "engine: crypt vs plain, 1 KiB value, in process (open+decode / seal)" -col /crypt -filter '.name:CryptCPU' "$OUT/engine.txt"
+	bs "engine: what crypt adds, in process, paired" -filter '/op:paired' "$OUT/engine.txt"
+	bs "fernet: the stages of a 1 KiB token" -filter '.name:CryptStages' "$OUT/fernet.txt"
+	bs "fastbench: generated GetMany(100) vs raw MGET + same decoding, paired" -filter '/paired:/./' "$OUT/fastbench.txt"
+	bs "bench/: near-cache hit vs rueidis' client-side-cache hit, paired" -filter '.name:(NearHit OR NearCluster)' "$OUT/bench.txt"
 	bs "runtime: near-cache hit" -filter '.name:LocalHit' "$OUT/runtime.txt"
 	bs "runtime: every benchmark" "$OUT/runtime.txt"
 	bs "bench/: cachegen vs raw go-redis vs go-redis/cache, real redis-server" -col /impl -filter '.name:(Get OR Set OR LocalHit)' "$OUT/bench.txt"
 	bs "bench/: client side only (stubbed connection)" -col /impl -filter '.name:ClientCPU' "$OUT/bench.txt"
-	bs "Fernet256" "$OUT/fernet.txt"
+	bs "Fernet256" -filter '.name:Fernet256' "$OUT/fernet.txt"
 	bs "codecs: Marshal + Unmarshal of the 7-field struct" "$OUT/codec.txt"
 	if [ -f "$OUT/generate.txt" ]; then
 		bs "generator: 100 annotated structs" "$OUT/generate.txt"
