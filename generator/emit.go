@@ -281,12 +281,7 @@ func (g *emitter) appendKey(c *cacheModel, arg func(*param) *jen.Statement, dst 
 // appendValue writes the call appending the key text of one placeholder
 // value x to buf: the same text valueExpr writes.
 func (g *emitter) appendValue(buf jen.Code, p *param, x *jen.Statement, special string) *jen.Statement {
-	conv := func(to types.BasicKind, name string) *jen.Statement {
-		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == to {
-			return x
-		}
-		return jen.Id(name).Call(x)
-	}
+	conv := func(to types.BasicKind, name string) *jen.Statement { return convBasic(p, x, to, name) }
 	switch p.Kind {
 	case kindString:
 		return jen.Qual(cacheimplPath, "AppendEscape").Call(buf, conv(types.String, "string"), jen.Lit(special))
@@ -306,14 +301,19 @@ func (g *emitter) appendValue(buf jen.Code, p *param, x *jen.Statement, special 
 	}
 }
 
-// valueExpr writes the key text of one placeholder value x.
-func (g *emitter) valueExpr(p *param, x *jen.Statement, special string) *jen.Statement {
-	conv := func(to types.BasicKind, name string) *jen.Statement {
-		if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == to {
-			return x
-		}
-		return jen.Id(name).Call(x)
+// convBasic writes x converted to the basic type name (of kind to), or x
+// itself when p's type already is it.
+func convBasic(p *param, x *jen.Statement, to types.BasicKind, name string) *jen.Statement {
+	if b, ok := types.Unalias(p.Type).(*types.Basic); ok && b.Kind() == to {
+		return x
 	}
+	return jen.Id(name).Call(x)
+}
+
+// valueExpr writes the key text of one placeholder value x; appendValue
+// writes the same text appended.
+func (g *emitter) valueExpr(p *param, x *jen.Statement, special string) *jen.Statement {
+	conv := func(to types.BasicKind, name string) *jen.Statement { return convBasic(p, x, to, name) }
 	switch p.Kind {
 	case kindString:
 		return jen.Qual(cacheimplPath, "Escape").Call(conv(types.String, "string"), jen.Lit(special))

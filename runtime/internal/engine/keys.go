@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding"
 	"strings"
+	"unsafe"
 )
 
 // EscapeKey percent-encodes a key part so that no two argument tuples give
@@ -20,20 +21,8 @@ func EscapeKey(s, special string) string {
 	if n == 0 {
 		return s
 	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if mustEscape(c, special) {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	b := AppendEscapeKey(make([]byte, 0, len(s)+2*n), s, special)
+	return unsafe.String(&b[0], len(b)) // b is not written again
 }
 
 // AppendEscapeKey appends EscapeKey(s, special) to dst.

@@ -79,11 +79,7 @@ func (s *Store[T]) GetManyOrLoad(ctx context.Context, keys []string, load func(c
 			if cerr := ctx.Err(); cerr != nil {
 				return out, cerr // the caller gave up: nothing counted, nothing loaded
 			}
-			for j := range raw {
-				if _, st := raw.at(j); st == replyFailed {
-					s.b.stats.errors.Add(1)
-				}
-			}
+			s.b.stats.errors.Add(uint64(raw.failed()))
 			if s.b.failOpen != nil {
 				s.b.failOpen.note("read", rerr) // fail-open: those keys are misses, loaded
 				for j := range raw {

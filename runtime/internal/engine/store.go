@@ -456,13 +456,7 @@ func (s *Store[T]) getMany(ctx context.Context, keys []string, out []*T, epoch u
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr // the caller gave up: no outage, nothing counted
 		}
-		n := 0
-		for i := range raw {
-			if _, st := raw.at(i); st == replyFailed {
-				n++
-			}
-		}
-		s.b.stats.errors.Add(uint64(n))
+		s.b.stats.errors.Add(uint64(raw.failed()))
 		if s.b.failOpen != nil {
 			s.b.failOpen.note("read", err) // fail-open: those keys read as misses
 		} else {
@@ -716,6 +710,17 @@ func (r replies) at(i int) (string, uint8) {
 	default: // not a bulk string: read as a miss, as go-redis' MGet users would
 		return "", replyMiss
 	}
+}
+
+// failed counts the keys whose node failed.
+func (r replies) failed() int {
+	n := 0
+	for _, v := range r {
+		if _, ok := v.(failedReply); ok {
+			n++
+		}
+	}
+	return n
 }
 
 func (r replies) allFailed() replies {
